@@ -1,0 +1,101 @@
+import { z } from "zod";
+import { runId } from "./common.ts";
+
+/** Limits on one `metrics.log` call; larger batches are refused with a clear error. */
+export const METRICS_BATCH_MAX_POINTS = 10_000;
+export const REQUEST_BODY_MAX_BYTES = 8 * 1024 * 1024;
+
+/** JSON has no NaN or infinities, so they travel as these strings. */
+export const nonFiniteName = z.enum(["NaN", "Infinity", "-Infinity"]);
+
+/** A metric value on the wire: a number, or one of the non-finite names. Parsed to a JS number. */
+export const metricValue = z
+  .union([z.number(), nonFiniteName])
+  .transform((v) => (typeof v === "number" ? v : Number(v)));
+
+/** A number as it must be written to JSON: non-finite numbers become their names. */
+export type WireNumber = number | z.infer<typeof nonFiniteName>;
+export function toWireNumber(v: number): WireNumber {
+  if (Number.isFinite(v)) return v;
+  if (Number.isNaN(v)) return "NaN";
+  return v > 0 ? "Infinity" : "-Infinity";
+}
+export function fromWireNumber(v: WireNumber): number {
+  return typeof v === "number" ? v : Number(v);
+}
+
+export const metricKey = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[^\s\u0000]+$/, "must not contain whitespace or NUL");
+
+export const metricStep = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const metricPoint = z.object({
+  key: metricKey,
+  step: metricStep,
+  value: metricValue,
+  /** Wall time of the measurement, ms since the epoch or ISO string; defaults to arrival time. */
+  time: z.union([z.number(), z.iso.datetime({ offset: true })]).optional(),
+  epoch: z.number().int().min(0).optional(),
+});
+export type MetricPointInput = z.input<typeof metricPoint>;
+export type MetricPoint = z.output<typeof metricPoint>;
+
+export const metricsLogInput = z.object({
+  runId,
+  points: z
+    .array(metricPoint)
+    .min(1)
+    .max(METRICS_BATCH_MAX_POINTS, `at most ${METRICS_BATCH_MAX_POINTS} points per call`),
+});
+export type MetricsLogInput = z.input<typeof metricsLogInput>;
+
+export const metricsLogOutput = z.object({
+  /** Points stored by this call; points already stored (same run, key and step) are not counted. */
+  inserted: z.number(),
+  received: z.number(),
+});
+
+export const MAX_SERIES_RUNS = 100;
+export const MAX_SERIES_KEYS = 64;
+
+export const metricsSeriesInput = z.object({
+  runIds: z.array(runId).min(1).max(MAX_SERIES_RUNS),
+  keys: z.array(metricKey).min(1).max(MAX_SERIES_KEYS),
+  maxPoints: z.number().int().min(10).max(20_000).default(1000),
+  /** Restrict to a step window, to fetch detail when a chart is zoomed in. */
+  stepMin: metricStep.optional(),
+  stepMax: metricStep.optional(),
+});
+export type MetricsSeriesInput = z.input<typeof metricsSeriesInput>;
+
+/** One series, columnar. Points are in step order; `time` is ms since the epoch. */
+export const metricSeries = z.object({
+  runId,
+  key: z.string(),
+  steps: z.array(z.number()),
+  values: z.array(z.union([z.number(), nonFiniteName])),
+  times: z.array(z.number()),
+  epochs: z.array(z.number().nullable()),
+  /** Number of points in the (windowed) series before downsampling. */
+  total: z.number(),
+  downsampled: z.boolean(),
+});
+export type MetricSeries = z.infer<typeof metricSeries>;
+
+export const metricsKeysInput = z.object({ runIds: z.array(runId).min(1).max(1000) });
+export const metricKeyInfo = z.object({ key: z.string(), runs: z.number(), points: z.number() });
+
+/** Per-key running summary, kept up to date on ingest. */
+export const metricSummary = z.object({
+  last: z.union([z.number(), nonFiniteName]),
+  lastStep: z.number(),
+  min: z.union([z.number(), nonFiniteName]).nullable(),
+  minStep: z.number().nullable(),
+  max: z.union([z.number(), nonFiniteName]).nullable(),
+  maxStep: z.number().nullable(),
+  count: z.number(),
+});
+export type MetricSummary = z.infer<typeof metricSummary>;

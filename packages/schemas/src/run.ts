@@ -1,0 +1,104 @@
+import { z } from "zod";
+import { cursor, jsonValue, projectSlug, runId } from "./common.ts";
+import { metricSummary } from "./metric.ts";
+
+export const runStatus = z.enum(["queued", "running", "canceling", "succeeded", "failed", "canceled", "lost"]);
+export type RunStatus = z.infer<typeof runStatus>;
+
+export const tag = z.string().min(1).max(64).regex(/^[^\s,]+$/, "must not contain spaces or commas");
+export const runName = z.string().min(1).max(200);
+
+export const runsCreateInput = z.object({
+  project: projectSlug,
+  name: runName.optional(),
+  group: z.string().min(1).max(200).optional(),
+  tags: z.array(tag).max(64).default([]),
+  /** Hyperparameters; nested objects are flattened to dotted keys ("optimizer.lr"). */
+  config: z.record(z.string(), jsonValue).default({}),
+  notes: z.string().max(100_000).optional(),
+});
+export type RunsCreateInput = z.input<typeof runsCreateInput>;
+
+export const run = z.object({
+  id: runId,
+  project: z.string(),
+  name: z.string(),
+  group: z.string().nullable(),
+  tags: z.array(z.string()),
+  notes: z.string().nullable(),
+  status: runStatus,
+  config: z.record(z.string(), jsonValue),
+  summary: z.record(z.string(), metricSummary),
+  /** Non-metric results a run reports: test-split metrics, confusion matrix, backend, thresholds. */
+  results: z.record(z.string(), jsonValue),
+  spec: jsonValue.nullable(),
+  queue: z.string().nullable(),
+  priority: z.number(),
+  runner: z.string().nullable(),
+  attempt: z.number(),
+  error: z.string().nullable(),
+  parentRunId: runId.nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  updatedAt: z.string(),
+});
+export type Run = z.infer<typeof run>;
+
+export const runsGetInput = z.object({ runId });
+
+export const sortDirection = z.enum(["asc", "desc"]);
+
+export const runsListInput = z.object({
+  project: projectSlug,
+  status: z.array(runStatus).optional(),
+  group: z.string().optional(),
+  tag: z.string().optional(),
+  /** Filter expression, e.g. `config.lr < 0.01 and summary.val_accuracy.max > 0.9`. */
+  filter: z.string().max(4000).optional(),
+  /** `createdAt`, `name`, `status`, `config.<key>` or `summary.<key>.<last|min|max>`. */
+  sort: z
+    .object({ field: z.string().min(1).max(300), direction: sortDirection.default("desc") })
+    .default({ field: "createdAt", direction: "desc" }),
+  limit: z.number().int().min(1).max(1000).default(100),
+  cursor: cursor.optional(),
+});
+export type RunsListInput = z.input<typeof runsListInput>;
+
+export const runsListOutput = z.object({
+  runs: z.array(run),
+  nextCursor: z.string().nullable(),
+  total: z.number(),
+});
+
+export const runsUpdateInput = z.object({
+  runId,
+  name: runName.optional(),
+  tags: z.array(tag).max(64).optional(),
+  notes: z.string().max(100_000).nullable().optional(),
+});
+
+export const runsFinishInput = z.object({
+  runId,
+  status: z.enum(["succeeded", "failed"]),
+  error: z.string().max(100_000).optional(),
+  /** Merged into the run's results. */
+  results: z.record(z.string(), jsonValue).optional(),
+});
+
+/** Merge keys into a run's results (a key set to null is removed). */
+export const runsSetResultsInput = z.object({
+  runId,
+  results: z.record(z.string(), jsonValue),
+});
+
+export const runEvent = z.object({
+  id: z.number(),
+  runId,
+  at: z.string(),
+  from: runStatus.nullable(),
+  to: runStatus,
+  actor: z.string(),
+  reason: z.string().nullable(),
+});
+export type RunEvent = z.infer<typeof runEvent>;
