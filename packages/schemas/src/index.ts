@@ -6,3 +6,4 @@ export * from "./metric.ts";
 export * from "./project.ts";
 export * from "./run.ts";
 export * from "./token.ts";
+export * from "./spec-image-classifier.ts";

@@ -1,0 +1,6 @@
+export {
+  type BackendChoice,
+  backendChoices,
+  parseBackendChoice,
+  selectBestBackend,
+} from "./backends/select-backend.ts";
