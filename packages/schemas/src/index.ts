@@ -5,5 +5,5 @@ export * from "./log.ts";
 export * from "./metric.ts";
 export * from "./project.ts";
 export * from "./run.ts";
-export * from "./token.ts";
 export * from "./spec-image-classifier.ts";
+export * from "./token.ts";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { projectSlug, runId } from "./common.ts";
 import { storedLogLine } from "./log.ts";
-import { metricSeries } from "./metric.ts";
+import { metricSeriesChunk } from "./metric.ts";
 import { runStatus } from "./run.ts";
 
 /** Subscribe to a project's runs or to a set of runs; resumes after `lastEventId` when given. */
@@ -26,7 +26,7 @@ export const liveEvent = z.discriminatedUnion("kind", [
     kind: z.literal("metric"),
     ...base,
     /** Newly stored points, grouped by key (same columnar form as `metrics.series`). */
-    series: z.array(metricSeries.pick({ key: true, steps: true, values: true, times: true, epochs: true })),
+    series: z.array(metricSeriesChunk),
   }),
   z.object({ kind: z.literal("log"), ...base, lines: z.array(storedLogLine) }),
   z.object({

@@ -28,7 +28,7 @@ export const metricKey = z
   .string()
   .min(1)
   .max(256)
-  .regex(/^[^\s\u0000]+$/, "must not contain whitespace or NUL");
+  .refine((key) => !/\s/.test(key) && !key.includes("\u0000"), "must not contain whitespace or NUL");
 
 export const metricStep = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
@@ -84,6 +84,16 @@ export const metricSeries = z.object({
   downsampled: z.boolean(),
 });
 export type MetricSeries = z.infer<typeof metricSeries>;
+
+/** Points of one key, as pushed live (columnar, step order). */
+export const metricSeriesChunk = metricSeries.pick({
+  key: true,
+  steps: true,
+  values: true,
+  times: true,
+  epochs: true,
+});
+export type MetricSeriesChunk = z.infer<typeof metricSeriesChunk>;
 
 export const metricsKeysInput = z.object({ runIds: z.array(runId).min(1).max(1000) });
 export const metricKeyInfo = z.object({ key: z.string(), runs: z.number(), points: z.number() });

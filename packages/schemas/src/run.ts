@@ -2,10 +2,22 @@ import { z } from "zod";
 import { cursor, jsonValue, projectSlug, runId } from "./common.ts";
 import { metricSummary } from "./metric.ts";
 
-export const runStatus = z.enum(["queued", "running", "canceling", "succeeded", "failed", "canceled", "lost"]);
+export const runStatus = z.enum([
+  "queued",
+  "running",
+  "canceling",
+  "succeeded",
+  "failed",
+  "canceled",
+  "lost",
+]);
 export type RunStatus = z.infer<typeof runStatus>;
 
-export const tag = z.string().min(1).max(64).regex(/^[^\s,]+$/, "must not contain spaces or commas");
+export const tag = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[^\s,]+$/, "must not contain spaces or commas");
 export const runName = z.string().min(1).max(200);
 
 export const runsCreateInput = z.object({

@@ -1,1 +1,4 @@
-export {};
+export { downloadArtifact, LabtrackHttpError, uploadArtifact } from "./artifact-transfer.ts";
+export { createClient, type LabtrackClient, type Run, type RunHandle } from "./client.ts";
+export { MetricBatcher } from "./metric-batcher.ts";
+export { type ClientOptions, createTrpcClient, type LabtrackTRPCClient } from "./trpc-client.ts";

@@ -1,0 +1,92 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import type { SQL } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import * as schema from "./schema.ts";
+
+export type Schema = typeof schema;
+export type Drizzle = PgDatabase<PgQueryResultHKT, Schema>;
+
+/** The database, whichever engine is behind it: drizzle for typed queries, `query` for raw SQL. */
+export interface Database {
+  readonly kind: "pglite" | "postgres";
+  readonly db: Drizzle;
+  /** Runs raw SQL and returns its rows, the same shape on both engines. */
+  query<Row extends Record<string, unknown>>(statement: SQL): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations", import.meta.url));
+
+export interface CreateDatabaseOptions {
+  /** A Postgres URL; without it the embedded PGlite is used. */
+  databaseUrl?: string | undefined;
+  /** Where PGlite keeps its files; `undefined` keeps it in memory (tests). */
+  pgliteDir?: string | undefined;
+  maxConnections?: number;
+}
+
+export async function createDatabase(options: CreateDatabaseOptions): Promise<Database> {
+  const database = options.databaseUrl
+    ? createPostgresDatabase(options.databaseUrl, options.maxConnections ?? 10)
+    : await createPgliteDatabase(options.pgliteDir);
+  return database;
+}
+
+function createPostgresDatabase(url: string, max: number): Database {
+  const client = postgres(url, {
+    max,
+    onnotice: () => {},
+    // int8 as JS numbers: steps, sizes and counts stay far below 2^53.
+    types: {
+      int8: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) },
+    },
+  });
+  const db = drizzlePostgres({ client, schema }) as unknown as Drizzle;
+  return {
+    kind: "postgres",
+    db,
+    async query<Row extends Record<string, unknown>>(statement: SQL) {
+      const rows = await db.execute(statement);
+      return rows as unknown as Row[];
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function createPgliteDatabase(dir: string | undefined): Promise<Database> {
+  if (dir) mkdirSync(dir, { recursive: true });
+  const client = dir ? new PGlite(dir) : new PGlite();
+  await client.waitReady;
+  const db = drizzlePglite({ client, schema }) as unknown as Drizzle;
+  return {
+    kind: "pglite",
+    db,
+    async query<Row extends Record<string, unknown>>(statement: SQL) {
+      const result = (await db.execute(statement)) as unknown as { rows: Row[] };
+      return result.rows;
+    },
+    close: () => client.close(),
+  };
+}
+
+/** Applies the committed drizzle-kit migrations. */
+export async function migrateDatabase(database: Database): Promise<void> {
+  const config = { migrationsFolder: MIGRATIONS_DIR };
+  if (database.kind === "postgres") {
+    await migratePostgres(database.db as unknown as Parameters<typeof migratePostgres>[0], config);
+  } else {
+    await migratePglite(database.db as unknown as Parameters<typeof migratePglite>[0], config);
+  }
+}
+
+export function pgliteDirIn(dataDir: string): string {
+  return path.join(dataDir, "pgdata");
+}

@@ -1,0 +1,147 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
+
+export const projects = pgTable("projects", {
+  id: serial("id").primaryKey(),
+  slug: text("slug").notNull().unique(),
+  name: text("name").notNull(),
+  createdAt: createdAt(),
+});
+
+export const runs = pgTable(
+  "runs",
+  {
+    id: uuid("id").primaryKey(),
+    projectId: integer("project_id")
+      .notNull()
+      .references(() => projects.id),
+    name: text("name").notNull(),
+    group: text("group"),
+    tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    notes: text("notes"),
+    status: text("status").notNull(),
+    config: jsonb("config").notNull().default({}),
+    results: jsonb("results").notNull().default({}),
+    spec: jsonb("spec"),
+    queue: text("queue"),
+    priority: integer("priority").notNull().default(0),
+    requirements: jsonb("requirements"),
+    runner: text("runner"),
+    attempt: integer("attempt").notNull().default(1),
+    maxAttempts: integer("max_attempts").notNull().default(3),
+    leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true, mode: "date" }),
+    heartbeatAt: timestamp("heartbeat_at", { withTimezone: true, mode: "date" }),
+    error: text("error"),
+    parentRunId: uuid("parent_run_id"),
+    /** Next server-assigned log sequence number. */
+    logSeq: bigint("log_seq", { mode: "number" }).notNull().default(0),
+    createdAt: createdAt(),
+    startedAt: timestamp("started_at", { withTimezone: true, mode: "date" }),
+    finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date" }),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("runs_project_created_idx").on(t.projectId, t.createdAt),
+    index("runs_project_status_idx").on(t.projectId, t.status),
+    index("runs_tags_idx").using("gin", t.tags),
+  ],
+);
+
+/** One row per (run, key, step): re-sending a point is a no-op. `run_id` leads, so it can be a shard key. */
+export const metricPoints = pgTable(
+  "metric_points",
+  {
+    runId: uuid("run_id").notNull(),
+    key: text("key").notNull(),
+    step: bigint("step", { mode: "number" }).notNull(),
+    value: doublePrecision("value").notNull(),
+    /** Wall time in ms since the epoch. */
+    timeMs: doublePrecision("time_ms").notNull(),
+    epoch: integer("epoch"),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.key, t.step] })],
+);
+
+/** Running last/min/max of each (run, key), maintained by the ingest statement. NaN is ignored for min/max. */
+export const metricSummaries = pgTable(
+  "metric_summaries",
+  {
+    runId: uuid("run_id").notNull(),
+    key: text("key").notNull(),
+    firstStep: bigint("first_step", { mode: "number" }).notNull(),
+    last: doublePrecision("last").notNull(),
+    lastStep: bigint("last_step", { mode: "number" }).notNull(),
+    min: doublePrecision("min"),
+    minStep: bigint("min_step", { mode: "number" }),
+    max: doublePrecision("max"),
+    maxStep: bigint("max_step", { mode: "number" }),
+    count: bigint("count", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.key] })],
+);
+
+export const runLogs = pgTable(
+  "run_logs",
+  {
+    runId: uuid("run_id").notNull(),
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    stream: text("stream").notNull(),
+    text: text("text").notNull(),
+    timeMs: doublePrecision("time_ms").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.seq] })],
+);
+
+export const artifacts = pgTable(
+  "artifacts",
+  {
+    runId: uuid("run_id").notNull(),
+    path: text("path").notNull(),
+    kind: text("kind").notNull(),
+    size: bigint("size", { mode: "number" }).notNull(),
+    sha256: text("sha256").notNull(),
+    contentType: text("content_type"),
+    metadata: jsonb("metadata").notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.path] })],
+);
+
+export const apiTokens = pgTable("api_tokens", {
+  id: serial("id").primaryKey(),
+  name: text("name").notNull(),
+  scope: text("scope").notNull(),
+  tokenHash: text("token_hash").notNull().unique(),
+  createdAt: createdAt(),
+  lastUsedAt: timestamp("last_used_at", { withTimezone: true, mode: "date" }),
+  revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),
+});
+
+export const runEvents = pgTable(
+  "run_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    runId: uuid("run_id").notNull(),
+    at: createdAt(),
+    fromStatus: text("from_status"),
+    toStatus: text("to_status").notNull(),
+    actor: text("actor").notNull(),
+    reason: text("reason"),
+  },
+  (t) => [index("run_events_run_idx").on(t.runId, t.id)],
+);

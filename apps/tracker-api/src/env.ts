@@ -1,0 +1,29 @@
+import path from "node:path";
+import { z } from "zod";
+
+const envSchema = z.object({
+  LABTRACK_PORT: z.coerce.number().int().min(0).max(65535).default(8420),
+  LABTRACK_HOST: z.string().default("127.0.0.1"),
+  /** A Postgres server; without it the embedded PGlite keeps its data under LABTRACK_DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  LABTRACK_DATA_DIR: z.string().default(".labtrack"),
+  LABTRACK_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** The address people reach the server at, for the printed login link. */
+  LABTRACK_PUBLIC_URL: z.string().url().optional(),
+  LABTRACK_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** pnpm and npm set this to the directory the command was typed in. */
+  INIT_CWD: z.string().optional(),
+});
+
+export type Env = z.infer<typeof envSchema> & { dataDir: string };
+
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`invalid environment: ${problems}`);
+  }
+  const env = parsed.data;
+  const base = env.INIT_CWD ?? process.cwd();
+  return { ...env, dataDir: path.resolve(base, env.LABTRACK_DATA_DIR) };
+}

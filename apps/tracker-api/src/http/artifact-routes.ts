@@ -1,0 +1,97 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { type ArtifactKind, artifactKind, runId as runIdSchema } from "@labtrack/schemas";
+import { TRPCError } from "@trpc/server";
+import type { Logger } from "pino";
+import { validateArtifactPath } from "../services/artifacts.ts";
+import type { Services } from "../services/index.ts";
+import type { Caller } from "../trpc.ts";
+import { sendError, sendJson } from "./respond.ts";
+
+const PREFIX = "/api/artifacts/";
+
+/** `/api/artifacts/<runId>/<path>` split and checked; throws with a message naming the bad part. */
+export function parseArtifactUrl(pathname: string): { runId: string; path: string } {
+  const rest = pathname.slice(PREFIX.length);
+  const slash = rest.indexOf("/");
+  const runId = slash < 0 ? rest : rest.slice(0, slash);
+  if (!runIdSchema.safeParse(runId).success) throw new Error(`runId: '${runId}' is not a run id`);
+  if (slash < 0) throw new Error("path: missing after the run id");
+  let decoded: string;
+  try {
+    decoded = rest
+      .slice(slash + 1)
+      .split("/")
+      .map((segment) => decodeURIComponent(segment))
+      .join("/");
+  } catch {
+    throw new Error("path: is not valid percent-encoding");
+  }
+  // An encoded '/' inside a segment would smuggle a separator past the checks.
+  if (
+    rest
+      .slice(slash + 1)
+      .split("/")
+      .some((s) => /%2f/i.test(s))
+  ) {
+    throw new Error("path: encoded '/' is not allowed; use plain '/' between segments");
+  }
+  return { runId, path: validateArtifactPath(decoded) };
+}
+
+export async function handleArtifactRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  ctx: { services: Services; caller: Caller | null; log: Logger },
+): Promise<void> {
+  if (!ctx.caller) return sendError(res, 401, "UNAUTHORIZED", "missing or invalid bearer token");
+  let target: { runId: string; path: string };
+  try {
+    target = parseArtifactUrl(url.pathname);
+  } catch (error) {
+    return sendError(res, 400, "BAD_REQUEST", (error as Error).message);
+  }
+  try {
+    if (req.method === "PUT") {
+      const kindText = url.searchParams.get("kind") ?? req.headers["x-labtrack-kind"] ?? "file";
+      const kind = artifactKind.safeParse(kindText);
+      if (!kind.success) {
+        return sendError(res, 400, "BAD_REQUEST", `kind: must be one of ${artifactKind.options.join(", ")}`);
+      }
+      const artifact = await ctx.services.artifacts.upload({
+        runId: target.runId,
+        path: target.path,
+        kind: kind.data as ArtifactKind,
+        contentType: req.headers["content-type"] ?? null,
+        body: req,
+      });
+      return sendJson(res, 201, artifact);
+    }
+    if (req.method === "GET" || req.method === "HEAD") {
+      const artifact = await ctx.services.artifacts.require(target.runId, target.path);
+      res.writeHead(200, {
+        "content-type": artifact.contentType ?? "application/octet-stream",
+        "content-length": artifact.size,
+        etag: `"${artifact.sha256}"`,
+        "content-disposition": `attachment; filename="${encodeURIComponent(artifact.path.split("/").pop() ?? "file")}"`,
+      });
+      if (req.method === "HEAD") return void res.end();
+      const stream = ctx.services.artifacts.blobs.read(artifact.sha256);
+      stream.on("error", (error) => {
+        ctx.log.error({ err: error, artifact }, "artifact blob unreadable");
+        res.destroy(error);
+      });
+      stream.pipe(res);
+      return;
+    }
+    res.setHeader("allow", "GET, HEAD, PUT");
+    return sendError(res, 405, "METHOD_NOT_SUPPORTED", `${req.method} is not supported on artifacts`);
+  } catch (error) {
+    if (error instanceof TRPCError) {
+      return sendError(res, error.code === "NOT_FOUND" ? 404 : 400, error.code, error.message);
+    }
+    ctx.log.error({ err: error }, "artifact request failed");
+    if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", (error as Error).message);
+    else res.destroy();
+  }
+}

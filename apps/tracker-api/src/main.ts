@@ -1,0 +1,59 @@
+import pino from "pino";
+import { createDatabase, migrateDatabase, pgliteDirIn } from "./db/client.ts";
+import { readEnv } from "./env.ts";
+import { createLabtrackServer } from "./server.ts";
+import { ensureAdminToken } from "./services/admin-bootstrap.ts";
+import { createServices } from "./services/index.ts";
+
+/** Composition root: the only place that reads the environment. */
+async function main() {
+  const env = readEnv();
+  const log = pino({ level: env.LABTRACK_LOG_LEVEL, base: { app: "tracker-api" } });
+  const database = await createDatabase({
+    databaseUrl: env.DATABASE_URL,
+    pgliteDir: pgliteDirIn(env.dataDir),
+  });
+  await migrateDatabase(database);
+  const services = createServices({
+    database,
+    dataDir: env.dataDir,
+    envAdminToken: env.LABTRACK_ADMIN_TOKEN,
+  });
+  const app = createLabtrackServer({ services, log });
+  const { url } = await app.listen(env.LABTRACK_PORT, env.LABTRACK_HOST);
+  const publicUrl = env.LABTRACK_PUBLIC_URL ?? url;
+  const admin = await ensureAdminToken({
+    tokens: services.tokens,
+    dataDir: env.dataDir,
+    envAdminToken: env.LABTRACK_ADMIN_TOKEN,
+  });
+  log.info({ url, database: database.kind, dataDir: env.dataDir }, "labtrack tracker-api listening");
+  const lines = [`Labtrack is running at ${publicUrl} (database: ${database.kind}, data: ${env.dataDir})`];
+  if (admin.token) {
+    lines.push(`Sign in: ${publicUrl}/login#token=${admin.token}`);
+    if (admin.created) lines.push(`Admin token written to ${admin.file}`);
+  } else {
+    lines.push(`Admin token: see ${admin.file} or set LABTRACK_ADMIN_TOKEN`);
+  }
+  process.stdout.write(`\n${lines.join("\n")}\n\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    await app.close();
+    await database.close();
+    log.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `tracker-api failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,29 @@
+import {
+  runsCreateInput,
+  runsFinishInput,
+  runsGetInput,
+  runsListInput,
+  runsSetResultsInput,
+  runsUpdateInput,
+} from "@labtrack/schemas";
+import { authedProcedure, router } from "../trpc.ts";
+
+export const runsRouter = router({
+  create: authedProcedure
+    .input(runsCreateInput)
+    .mutation(({ ctx, input }) => ctx.services.runs.create(input, ctx.caller.name)),
+  get: authedProcedure.input(runsGetInput).query(({ ctx, input }) => ctx.services.runs.get(input.runId)),
+  list: authedProcedure.input(runsListInput).query(({ ctx, input }) => ctx.services.runs.list(input)),
+  update: authedProcedure
+    .input(runsUpdateInput)
+    .mutation(({ ctx, input }) => ctx.services.runs.update(input)),
+  finish: authedProcedure
+    .input(runsFinishInput)
+    .mutation(({ ctx, input }) => ctx.services.runs.finish(input, ctx.caller.name)),
+  setResults: authedProcedure
+    .input(runsSetResultsInput)
+    .mutation(({ ctx, input }) => ctx.services.runs.setResults(input.runId, input.results)),
+  events: authedProcedure
+    .input(runsGetInput)
+    .query(({ ctx, input }) => ctx.services.runs.events(input.runId)),
+});

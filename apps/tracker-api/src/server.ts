@@ -1,0 +1,119 @@
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { REQUEST_BODY_MAX_BYTES } from "@labtrack/schemas";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { applyWSSHandler } from "@trpc/server/adapters/ws";
+import type { Logger } from "pino";
+import { WebSocketServer } from "ws";
+import { handleArtifactRequest } from "./http/artifact-routes.ts";
+import { bearerToken } from "./http/bearer.ts";
+import { sendError, sendJson } from "./http/respond.ts";
+import { appRouter } from "./root.ts";
+import type { Services } from "./services/index.ts";
+import type { Caller, Context } from "./trpc.ts";
+
+/** A route outside tRPC; returns false when it does not handle the request. */
+export type ExtraRoute = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  ctx: { services: Services; log: Logger; authenticate: () => Promise<Caller | null> },
+) => Promise<boolean>;
+
+export interface LabtrackServerOptions {
+  services: Services;
+  log: Logger;
+  /** Tried in order before the 404, after /healthz, /trpc and /api/artifacts. */
+  extraRoutes?: ExtraRoute[];
+}
+
+export interface LabtrackServer {
+  server: http.Server;
+  listen(port: number, host: string): Promise<{ port: number; url: string }>;
+  /** Graceful stop: tell WebSocket clients to reconnect elsewhere, finish in-flight requests. */
+  close(): Promise<void>;
+}
+
+export function createLabtrackServer(opts: LabtrackServerOptions): LabtrackServer {
+  const { services, log } = opts;
+
+  const contextFor = async (
+    req: IncomingMessage,
+    connectionParams: Record<string, string | undefined> | null,
+  ): Promise<Context> => {
+    const token = bearerToken(req) ?? connectionParams?.token ?? null;
+    return { services, log, caller: await services.tokens.authenticate(token) };
+  };
+
+  const trpcHandler = createHTTPHandler({
+    router: appRouter,
+    basePath: "/trpc/",
+    maxBodySize: REQUEST_BODY_MAX_BYTES,
+    createContext: ({ req, info }) => contextFor(req, info.connectionParams),
+    onError: ({ error, path }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error, path }, "procedure failed");
+    },
+  });
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://labtrack.local");
+    route(req, res, url).catch((error: unknown) => {
+      log.error({ err: error, url: url.pathname }, "request failed");
+      if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", "internal error");
+      else res.destroy();
+    });
+  });
+
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (url.pathname === "/healthz") {
+      return sendJson(res, 200, { ok: true, database: services.database.kind });
+    }
+    if (url.pathname.startsWith("/trpc/")) {
+      trpcHandler(req, res);
+      return;
+    }
+    const authenticate = () => services.tokens.authenticate(bearerToken(req));
+    if (url.pathname.startsWith("/api/artifacts/")) {
+      return handleArtifactRequest(req, res, url, { services, log, caller: await authenticate() });
+    }
+    for (const extra of opts.extraRoutes ?? []) {
+      if (await extra(req, res, url, { services, log, authenticate })) return;
+    }
+    sendError(res, 404, "NOT_FOUND", `no route for ${req.method} ${url.pathname}`);
+  }
+
+  const wss = new WebSocketServer({ server, path: "/trpc", maxPayload: REQUEST_BODY_MAX_BYTES });
+  const wsHandler = applyWSSHandler({
+    wss,
+    router: appRouter,
+    createContext: ({ req, info }) => contextFor(req, info.connectionParams),
+    keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
+    onError: ({ error, path }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error, path }, "subscription failed");
+    },
+  });
+
+  return {
+    server,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          const address = server.address() as AddressInfo;
+          const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
+          resolve({ port: address.port, url: `http://${shownHost}:${address.port}` });
+        });
+      });
+    },
+    async close() {
+      wsHandler.broadcastReconnectNotification();
+      for (const client of wss.clients) client.close(1001, "server shutting down");
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), 10_000);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}

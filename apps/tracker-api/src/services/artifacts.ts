@@ -1,0 +1,99 @@
+import type { Readable } from "node:stream";
+import type { Artifact, ArtifactKind } from "@labtrack/schemas";
+import { TRPCError } from "@trpc/server";
+import { and, eq, like } from "drizzle-orm";
+import type { Database } from "../db/client.ts";
+import { artifacts } from "../db/schema.ts";
+import type { BlobStore } from "./blob-store.ts";
+import type { RunService } from "./runs.ts";
+
+/**
+ * Checks an artifact's logical path: relative, `/`-separated, no `.`/`..` segments, no NUL or
+ * backslash, so it can never name a place outside the run.
+ */
+export function validateArtifactPath(raw: string): string {
+  if (raw.length === 0) throw new Error("path: must not be empty");
+  if (raw.length > 1024) throw new Error("path: longer than 1024 characters");
+  if (raw.includes("\u0000")) throw new Error("path: must not contain NUL");
+  if (raw.includes("\\")) throw new Error("path: use '/' as the separator, not '\\'");
+  if (raw.startsWith("/")) throw new Error("path: must be relative, not absolute");
+  const segments = raw.split("/");
+  for (const segment of segments) {
+    if (segment === "" || segment === "." || segment === "..") {
+      throw new Error(`path: segment '${segment}' is not allowed (no empty, '.' or '..' segments)`);
+    }
+  }
+  return raw;
+}
+
+const toArtifact = (r: typeof artifacts.$inferSelect): Artifact => ({
+  runId: r.runId,
+  path: r.path,
+  kind: r.kind as ArtifactKind,
+  size: r.size,
+  sha256: r.sha256,
+  contentType: r.contentType,
+  metadata: r.metadata as Record<string, unknown>,
+  createdAt: r.createdAt.toISOString(),
+});
+
+export function createArtifactService(database: Database, runService: RunService, blobs: BlobStore) {
+  const { db } = database;
+
+  async function upload(input: {
+    runId: string;
+    path: string;
+    kind: ArtifactKind;
+    contentType: string | null;
+    metadata?: Record<string, unknown>;
+    body: Readable;
+  }): Promise<Artifact> {
+    await runService.requireProject(input.runId);
+    const { sha256, size } = await blobs.put(input.body);
+    const values = {
+      runId: input.runId,
+      path: input.path,
+      kind: input.kind,
+      size,
+      sha256,
+      contentType: input.contentType,
+      metadata: input.metadata ?? {},
+      createdAt: new Date(),
+    };
+    const [row] = await db
+      .insert(artifacts)
+      .values(values)
+      .onConflictDoUpdate({ target: [artifacts.runId, artifacts.path], set: values })
+      .returning();
+    return toArtifact(row!);
+  }
+
+  async function find(runId: string, path: string): Promise<Artifact | null> {
+    const rows = await db
+      .select()
+      .from(artifacts)
+      .where(and(eq(artifacts.runId, runId), eq(artifacts.path, path)));
+    return rows[0] ? toArtifact(rows[0]) : null;
+  }
+
+  async function list(runId: string, prefix?: string): Promise<Artifact[]> {
+    await runService.requireProject(runId);
+    const escaped = prefix?.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const rows = await db
+      .select()
+      .from(artifacts)
+      .where(and(eq(artifacts.runId, runId), escaped ? like(artifacts.path, `${escaped}%`) : undefined))
+      .orderBy(artifacts.path);
+    return rows.map(toArtifact);
+  }
+
+  async function require(runId: string, path: string): Promise<Artifact> {
+    const found = await find(runId, path);
+    if (!found)
+      throw new TRPCError({ code: "NOT_FOUND", message: `path: run ${runId} has no artifact '${path}'` });
+    return found;
+  }
+
+  return { upload, find, list, require, blobs };
+}
+export type ArtifactService = ReturnType<typeof createArtifactService>;

@@ -1,0 +1,33 @@
+import path from "node:path";
+import type { Database } from "../db/client.ts";
+import { createArtifactService } from "./artifacts.ts";
+import { createBlobStore } from "./blob-store.ts";
+import { LiveEventBus } from "./live-events.ts";
+import { createLogService } from "./logs.ts";
+import { createMetricService } from "./metrics.ts";
+import { createProjectService } from "./projects.ts";
+import { createRunService } from "./runs.ts";
+import { createTokenService } from "./tokens.ts";
+
+export interface ServicesOptions {
+  database: Database;
+  dataDir: string;
+  envAdminToken?: string | undefined;
+}
+
+/** Every service, wired to one database, blob store and event bus. */
+export function createServices(opts: ServicesOptions) {
+  const bus = new LiveEventBus();
+  const projects = createProjectService(opts.database);
+  const runs = createRunService(opts.database, projects, bus);
+  const metrics = createMetricService(opts.database, runs, bus);
+  const logs = createLogService(opts.database, runs, bus);
+  const artifacts = createArtifactService(
+    opts.database,
+    runs,
+    createBlobStore(path.join(opts.dataDir, "blobs")),
+  );
+  const tokens = createTokenService(opts.database, { envAdminToken: opts.envAdminToken });
+  return { database: opts.database, bus, projects, runs, metrics, logs, artifacts, tokens };
+}
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,315 @@
+import { randomUUID } from "node:crypto";
+import { assertTransition, flattenConfig, InvalidTransitionError, parseRunFilter } from "@labtrack/core";
+import {
+  type JsonValue,
+  type MetricSummary,
+  type Run,
+  type RunEvent,
+  type RunStatus,
+  type runsCreateInput,
+  type runsListInput,
+  toWireNumber,
+} from "@labtrack/schemas";
+import { TRPCError } from "@trpc/server";
+import { and, eq, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
+import type { z } from "zod";
+import type { Database } from "../db/client.ts";
+import { metricSummaries, projects, runEvents, runs } from "../db/schema.ts";
+import type { LiveEventBus } from "./live-events.ts";
+import type { ProjectService } from "./projects.ts";
+import { decodeCursor, encodeCursor, filterToSql, sortToSql } from "./run-query.ts";
+
+type RunRow = typeof runs.$inferSelect & { project: string };
+
+const runColumns = { ...getTableColumns(runs), project: projects.slug };
+
+/** Everything that may change with a status transition, besides the status itself. */
+export type TransitionChanges = Partial<
+  Pick<
+    typeof runs.$inferInsert,
+    | "runner"
+    | "attempt"
+    | "leaseExpiresAt"
+    | "heartbeatAt"
+    | "error"
+    | "startedAt"
+    | "finishedAt"
+    | "results"
+    | "spec"
+    | "config"
+  >
+>;
+
+function toRun(row: RunRow, summary: Record<string, MetricSummary>): Run {
+  return {
+    id: row.id,
+    project: row.project,
+    name: row.name,
+    group: row.group,
+    tags: row.tags,
+    notes: row.notes,
+    status: row.status as RunStatus,
+    config: row.config as Record<string, JsonValue>,
+    summary,
+    results: row.results as Record<string, JsonValue>,
+    spec: (row.spec ?? null) as JsonValue,
+    queue: row.queue,
+    priority: row.priority,
+    runner: row.runner,
+    attempt: row.attempt,
+    error: row.error,
+    parentRunId: row.parentRunId,
+    createdAt: row.createdAt.toISOString(),
+    startedAt: row.startedAt?.toISOString() ?? null,
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function notFound(runId: string): never {
+  throw new TRPCError({ code: "NOT_FOUND", message: `runId: no run with id ${runId}` });
+}
+
+export function createRunService(database: Database, projectService: ProjectService, bus: LiveEventBus) {
+  const { db } = database;
+
+  async function summariesFor(runIds: string[]): Promise<Map<string, Record<string, MetricSummary>>> {
+    const byRun = new Map<string, Record<string, MetricSummary>>();
+    if (runIds.length === 0) return byRun;
+    const rows = await db.select().from(metricSummaries).where(inArray(metricSummaries.runId, runIds));
+    for (const r of rows) {
+      const summary = byRun.get(r.runId) ?? {};
+      summary[r.key] = {
+        last: toWireNumber(r.last),
+        lastStep: r.lastStep,
+        min: r.min === null ? null : toWireNumber(r.min),
+        minStep: r.minStep,
+        max: r.max === null ? null : toWireNumber(r.max),
+        maxStep: r.maxStep,
+        count: r.count,
+      };
+      byRun.set(r.runId, summary);
+    }
+    return byRun;
+  }
+
+  async function rowsToRuns(rows: RunRow[]): Promise<Run[]> {
+    const summaries = await summariesFor(rows.map((r) => r.id));
+    return rows.map((r) => toRun(r, summaries.get(r.id) ?? {}));
+  }
+
+  async function findRow(runId: string): Promise<RunRow | undefined> {
+    const rows = await db
+      .select(runColumns)
+      .from(runs)
+      .innerJoin(projects, eq(runs.projectId, projects.id))
+      .where(eq(runs.id, runId));
+    return rows[0];
+  }
+
+  async function get(runId: string): Promise<Run> {
+    const row = await findRow(runId);
+    if (!row) notFound(runId);
+    const [run] = await rowsToRuns([row]);
+    return run!;
+  }
+
+  /** The run's project slug, or a NOT_FOUND error naming `runId`. */
+  async function requireProject(runId: string): Promise<{ project: string; status: RunStatus }> {
+    const rows = await db
+      .select({ project: projects.slug, status: runs.status })
+      .from(runs)
+      .innerJoin(projects, eq(runs.projectId, projects.id))
+      .where(eq(runs.id, runId));
+    const row = rows[0];
+    if (!row) notFound(runId);
+    return { project: row.project, status: row.status as RunStatus };
+  }
+
+  async function recordEvent(
+    runId: string,
+    project: string,
+    from: RunStatus | null,
+    to: RunStatus,
+    actor: string,
+    reason: string | null,
+  ) {
+    await db.insert(runEvents).values({ runId, fromStatus: from, toStatus: to, actor, reason });
+    bus.publish({ kind: "status", runId, project, status: to, reason });
+  }
+
+  /** Creates an external run (a user's script), which starts out running. */
+  async function create(input: z.output<typeof runsCreateInput>, actor: string): Promise<Run> {
+    const projectId = await projectService.ensureId(input.project);
+    const id = randomUUID();
+    const now = new Date();
+    await db.insert(runs).values({
+      id,
+      projectId,
+      name: input.name ?? `run-${id.slice(0, 8)}`,
+      group: input.group ?? null,
+      tags: [...new Set(input.tags)],
+      notes: input.notes ?? null,
+      status: "running",
+      config: flattenConfig(input.config),
+      startedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await recordEvent(id, input.project, null, "running", actor, "created by a script");
+    return get(id);
+  }
+
+  /**
+   * The one place a run changes status: checks the life cycle, writes the change and its event,
+   * and tells live subscribers. `expect` guards against races (the status must still be one of them).
+   */
+  async function transition(
+    runId: string,
+    to: RunStatus,
+    opts: { actor: string; reason?: string | null; changes?: TransitionChanges; expect?: RunStatus[] },
+  ): Promise<Run> {
+    const { project, status: from } = await requireProject(runId);
+    if (opts.expect && !opts.expect.includes(from)) {
+      throw new TRPCError({
+        code: "CONFLICT",
+        message: `status: run ${runId} is ${from}, expected ${opts.expect.join(" or ")}`,
+      });
+    }
+    try {
+      assertTransition(from, to);
+    } catch (error) {
+      if (error instanceof InvalidTransitionError) {
+        throw new TRPCError({ code: "CONFLICT", message: `status: ${error.message}` });
+      }
+      throw error;
+    }
+    const updated = await db
+      .update(runs)
+      .set({ ...opts.changes, status: to, updatedAt: new Date() })
+      .where(and(eq(runs.id, runId), eq(runs.status, from)))
+      .returning({ id: runs.id });
+    if (updated.length === 0) {
+      throw new TRPCError({ code: "CONFLICT", message: `status: run ${runId} changed concurrently; retry` });
+    }
+    await recordEvent(runId, project, from, to, opts.actor, opts.reason ?? null);
+    return get(runId);
+  }
+
+  async function list(
+    input: z.output<typeof runsListInput>,
+  ): Promise<{ runs: Run[]; nextCursor: string | null; total: number }> {
+    const projectId = await projectService.findId(input.project);
+    if (projectId === null) return { runs: [], nextCursor: null, total: 0 };
+    const conditions: SQL[] = [sql`${runs.projectId} = ${projectId}`];
+    if (input.status && input.status.length > 0) conditions.push(inArray(runs.status, input.status));
+    if (input.group !== undefined) conditions.push(eq(runs.group, input.group));
+    if (input.tag !== undefined) conditions.push(sql`${input.tag} = ANY(${runs.tags})`);
+    if (input.filter) {
+      let expr: ReturnType<typeof parseRunFilter>;
+      try {
+        expr = parseRunFilter(input.filter);
+      } catch (error) {
+        throw new TRPCError({ code: "BAD_REQUEST", message: `filter: ${(error as Error).message}` });
+      }
+      if (expr) conditions.push(sql`COALESCE(${filterToSql(expr)}, false)`);
+    }
+    const where = and(...conditions);
+    const offset = decodeCursor(input.cursor);
+    const rows = await db
+      .select(runColumns)
+      .from(runs)
+      .innerJoin(projects, eq(runs.projectId, projects.id))
+      .where(where)
+      .orderBy(sortToSql(input.sort.field, input.sort.direction))
+      .limit(input.limit + 1)
+      .offset(offset);
+    const counted = await db.select({ n: sql<number>`count(*)::int` }).from(runs).where(where);
+    const page = rows.slice(0, input.limit);
+    return {
+      runs: await rowsToRuns(page),
+      nextCursor: rows.length > input.limit ? encodeCursor(offset + input.limit) : null,
+      total: Number(counted[0]?.n ?? 0),
+    };
+  }
+
+  async function update(input: {
+    runId: string;
+    name?: string | undefined;
+    tags?: string[] | undefined;
+    notes?: string | null | undefined;
+  }): Promise<Run> {
+    await requireProject(input.runId);
+    const changes: Partial<typeof runs.$inferInsert> = { updatedAt: new Date() };
+    if (input.name !== undefined) changes.name = input.name;
+    if (input.tags !== undefined) changes.tags = [...new Set(input.tags)];
+    if (input.notes !== undefined) changes.notes = input.notes;
+    await db.update(runs).set(changes).where(eq(runs.id, input.runId));
+    return get(input.runId);
+  }
+
+  async function setResults(runId: string, results: Record<string, JsonValue>): Promise<Run> {
+    await requireProject(runId);
+    const removed = Object.entries(results)
+      .filter(([, v]) => v === null)
+      .map(([k]) => k);
+    const kept = Object.fromEntries(Object.entries(results).filter(([, v]) => v !== null));
+    await db
+      .update(runs)
+      .set({
+        results: sql`(${runs.results} || ${JSON.stringify(kept)}::jsonb) - ${`{${removed.map((k) => JSON.stringify(k)).join(",")}}`}::text[]`,
+        updatedAt: new Date(),
+      })
+      .where(eq(runs.id, runId));
+    return get(runId);
+  }
+
+  async function finish(
+    input: {
+      runId: string;
+      status: "succeeded" | "failed";
+      error?: string | undefined;
+      results?: Record<string, JsonValue> | undefined;
+    },
+    actor: string,
+  ): Promise<Run> {
+    if (input.results) await setResults(input.runId, input.results);
+    const { status } = await requireProject(input.runId);
+    // A run being canceled that finishes by itself still ends canceled: the user asked for it.
+    const to: RunStatus = status === "canceling" ? "canceled" : input.status;
+    return transition(input.runId, to, {
+      actor,
+      reason: input.status === "failed" ? (input.error ?? "failed") : null,
+      changes: { finishedAt: new Date(), error: input.error ?? null, leaseExpiresAt: null },
+    });
+  }
+
+  async function events(runId: string): Promise<RunEvent[]> {
+    await requireProject(runId);
+    const rows = await db.select().from(runEvents).where(eq(runEvents.runId, runId)).orderBy(runEvents.id);
+    return rows.map((r) => ({
+      id: r.id,
+      runId: r.runId,
+      at: r.at.toISOString(),
+      from: (r.fromStatus as RunStatus | null) ?? null,
+      to: r.toStatus as RunStatus,
+      actor: r.actor,
+      reason: r.reason,
+    }));
+  }
+
+  return {
+    get,
+    list,
+    create,
+    update,
+    finish,
+    setResults,
+    transition,
+    requireProject,
+    events,
+    rowsToRuns,
+    findRow,
+  };
+}
+export type RunService = ReturnType<typeof createRunService>;

@@ -1,0 +1,87 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { ApiToken, TokenScope } from "@labtrack/schemas";
+import { TRPCError } from "@trpc/server";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type { Database } from "../db/client.ts";
+import { apiTokens } from "../db/schema.ts";
+import type { Caller } from "../trpc.ts";
+
+export const hashToken = (secret: string) => createHash("sha256").update(secret).digest("hex");
+
+export function newTokenSecret(scope: TokenScope): string {
+  return `lt_${scope}_${randomBytes(24).toString("base64url")}`;
+}
+
+const toApiToken = (r: typeof apiTokens.$inferSelect): ApiToken => ({
+  id: r.id,
+  name: r.name,
+  scope: r.scope as TokenScope,
+  createdAt: r.createdAt.toISOString(),
+  lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
+  revokedAt: r.revokedAt?.toISOString() ?? null,
+});
+
+export function createTokenService(database: Database, opts: { envAdminToken?: string | undefined }) {
+  const { db } = database;
+  const envAdminHash = opts.envAdminToken ? Buffer.from(hashToken(opts.envAdminToken)) : null;
+  /** Avoids a write per request: last-used times are refreshed at most once a minute per token. */
+  const lastTouched = new Map<number, number>();
+
+  async function create(name: string, scope: TokenScope): Promise<ApiToken & { token: string }> {
+    const token = newTokenSecret(scope);
+    const [row] = await db
+      .insert(apiTokens)
+      .values({ name, scope, tokenHash: hashToken(token) })
+      .returning();
+    return { ...toApiToken(row!), token };
+  }
+
+  async function list(): Promise<ApiToken[]> {
+    const rows = await db.select().from(apiTokens).orderBy(apiTokens.id);
+    return rows.map(toApiToken);
+  }
+
+  async function revoke(id: number): Promise<ApiToken> {
+    const [row] = await db
+      .update(apiTokens)
+      .set({ revokedAt: new Date() })
+      .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+      .returning();
+    if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `id: no active token with id ${id}` });
+    return toApiToken(row);
+  }
+
+  /** Who holds this secret, or null when it is unknown or revoked. */
+  async function authenticate(secret: string | null | undefined): Promise<Caller | null> {
+    if (!secret) return null;
+    const hash = hashToken(secret);
+    if (envAdminHash && timingSafeEqual(Buffer.from(hash), envAdminHash)) {
+      return { tokenId: null, name: "LABTRACK_ADMIN_TOKEN", scope: "admin" };
+    }
+    const rows = await db
+      .select()
+      .from(apiTokens)
+      .where(and(eq(apiTokens.tokenHash, hash), isNull(apiTokens.revokedAt)));
+    const row = rows[0];
+    if (!row) return null;
+    const now = Date.now();
+    if ((lastTouched.get(row.id) ?? 0) < now - 60_000) {
+      lastTouched.set(row.id, now);
+      await db
+        .update(apiTokens)
+        .set({ lastUsedAt: new Date(now) })
+        .where(eq(apiTokens.id, row.id));
+    }
+    return { tokenId: row.id, name: row.name, scope: row.scope as TokenScope };
+  }
+
+  async function hasActiveAdmin(): Promise<boolean> {
+    const rows = await database.query<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM api_tokens WHERE scope = 'admin' AND revoked_at IS NULL`,
+    );
+    return Number(rows[0]?.n ?? 0) > 0;
+  }
+
+  return { create, list, revoke, authenticate, hasActiveAdmin };
+}
+export type TokenService = ReturnType<typeof createTokenService>;

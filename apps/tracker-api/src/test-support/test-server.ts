@@ -1,0 +1,117 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import pino from "pino";
+import postgres from "postgres";
+import { createDatabase, type Database, migrateDatabase } from "../db/client.ts";
+import { createLabtrackServer, type ExtraRoute } from "../server.ts";
+import { createServices, type Services } from "../services/index.ts";
+
+export type DbKind = "pglite" | "postgres";
+
+/** Integration suites run on PGlite always, and on Postgres when TEST_DATABASE_URL names a server. */
+export const testDatabaseUrl = process.env.TEST_DATABASE_URL;
+export const DB_KINDS: DbKind[] = testDatabaseUrl ? ["pglite", "postgres"] : ["pglite"];
+
+/** A fresh database on the test server, dropped again by the returned function. */
+export async function createScratchPostgres(
+  baseUrl: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `labtrack_test_${randomBytes(6).toString("hex")}`;
+  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const again = postgres(baseUrl, { max: 1, onnotice: () => {} });
+      await again.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await again.end();
+    },
+  };
+}
+
+export interface TestServer {
+  kind: DbKind;
+  url: string;
+  adminToken: string;
+  services: Services;
+  database: Database;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** A real tracker-api on a free port, over a fresh database and data directory. */
+export async function startTestServer(
+  kind: DbKind,
+  opts: { extraRoutes?: ExtraRoute[]; port?: number; dataDir?: string; databaseUrl?: string } = {},
+): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), "labtrack-test-")));
+  let scratch: { url: string; drop: () => Promise<void> } | null = null;
+  let databaseUrl = opts.databaseUrl;
+  if (kind === "postgres" && !databaseUrl) {
+    if (!testDatabaseUrl) throw new Error("TEST_DATABASE_URL is not set");
+    scratch = await createScratchPostgres(testDatabaseUrl);
+    databaseUrl = scratch.url;
+  }
+  const database = await createDatabase({
+    databaseUrl,
+    pgliteDir: kind === "pglite" && opts.dataDir ? path.join(dataDir, "pgdata") : undefined,
+  });
+  await migrateDatabase(database);
+  const adminToken = `test-admin-${randomBytes(12).toString("hex")}`;
+  const services = createServices({ database, dataDir, envAdminToken: adminToken });
+  const log = pino({ level: process.env.LABTRACK_TEST_LOG_LEVEL ?? "silent" });
+  const app = createLabtrackServer({ services, log, extraRoutes: opts.extraRoutes });
+  const { url } = await app.listen(opts.port ?? 0, "127.0.0.1");
+  return {
+    kind,
+    url,
+    adminToken,
+    services,
+    database,
+    dataDir,
+    async close() {
+      await app.close();
+      await database.close();
+      await scratch?.drop();
+      if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Calls a procedure the way curl or Python would: plain JSON over HTTP. */
+export async function callProcedure(
+  server: { url: string },
+  token: string | null,
+  procedure: string,
+  input: unknown,
+  method: "query" | "mutation" = "mutation",
+): Promise<{
+  status: number;
+  body: {
+    result?: { data: unknown };
+    error?: {
+      message: string;
+      code: number;
+      data: { code: string; fields?: { path: string[]; message: string }[] | null };
+    };
+  };
+}> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response =
+    method === "query"
+      ? await fetch(`${server.url}/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`, {
+          headers,
+        })
+      : await fetch(`${server.url}/trpc/${procedure}`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify(input),
+        });
+  return { status: response.status, body: (await response.json()) as never };
+}

@@ -1,0 +1,76 @@
+import type { TokenScope } from "@labtrack/schemas";
+import { initTRPC, TRPCError } from "@trpc/server";
+import type { Logger } from "pino";
+import { ZodError } from "zod";
+import type { Services } from "./services/index.ts";
+
+export interface Caller {
+  tokenId: number | null;
+  name: string;
+  scope: TokenScope;
+}
+
+/** Built per request (HTTP) or per connection (WebSocket). */
+export interface Context {
+  services: Services;
+  log: Logger;
+  caller: Caller | null;
+}
+
+/** `points.3.value: Invalid input` — the path of each bad field first, so the message names it. */
+export function describeZodError(error: ZodError): string {
+  return error.issues
+    .slice(0, 10)
+    .map((issue) => {
+      const field = issue.path.map(String).join(".");
+      return field ? `${field}: ${issue.message}` : issue.message;
+    })
+    .join("; ");
+}
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const zodError = error.cause instanceof ZodError ? error.cause : null;
+    return {
+      ...shape,
+      message: zodError ? `Invalid input: ${describeZodError(zodError)}` : shape.message,
+      data: {
+        ...shape.data,
+        stack: undefined,
+        fields: zodError
+          ? zodError.issues.map((i) => ({ path: i.path.map(String), message: i.message }))
+          : null,
+      },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure;
+
+/** Any valid token. */
+export const authedProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.caller) {
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "missing or invalid bearer token" });
+  }
+  return next({ ctx: { ...ctx, caller: ctx.caller } });
+});
+
+function requireScope(allowed: readonly TokenScope[]) {
+  return authedProcedure.use(({ ctx, next }) => {
+    if (!allowed.includes(ctx.caller.scope)) {
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: `this call needs a token with scope ${allowed.join(" or ")}; yours is ${ctx.caller.scope}`,
+      });
+    }
+    return next();
+  });
+}
+
+/** People (admin or user tokens): queueing, editing, reading. */
+export const userProcedure = requireScope(["admin", "user"]);
+/** Runner agents (and admins, for tests and tooling). */
+export const runnerProcedure = requireScope(["runner", "admin"]);
+export const adminProcedure = requireScope(["admin"]);
