@@ -3,3 +3,5 @@ export type { AppRouter, RouterInputs, RouterOutputs } from "./root.ts";
 export { createLabtrackServer, type ExtraRoute, type LabtrackServer } from "./server.ts";
 export { ensureAdminToken } from "./services/admin-bootstrap.ts";
 export { createServices, type Services } from "./services/index.ts";
+// Test support for other workspace packages' integration tests (e.g. the Python client's).
+export { DB_KINDS, type DbKind, startTestServer, type TestServer } from "./test-support/test-server.ts";
