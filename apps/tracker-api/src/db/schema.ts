@@ -42,6 +42,9 @@ export const runs = pgTable(
     priority: integer("priority").notNull().default(0),
     requirements: jsonb("requirements"),
     runner: text("runner"),
+    /** The registration of the runner holding the run (`runners.id`), and which of its slots. */
+    runnerId: uuid("runner_id"),
+    runnerSlot: integer("runner_slot"),
     attempt: integer("attempt").notNull().default(1),
     maxAttempts: integer("max_attempts").notNull().default(3),
     leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true, mode: "date" }),
@@ -59,6 +62,10 @@ export const runs = pgTable(
     index("runs_project_created_idx").on(t.projectId, t.createdAt),
     index("runs_project_status_idx").on(t.projectId, t.status),
     index("runs_tags_idx").using("gin", t.tags),
+    // The claim statement's scan: queued runs of a queue, best priority first, then oldest.
+    index("runs_queued_pick_idx").on(t.queue, t.priority.desc(), t.createdAt).where(sql`status = 'queued'`),
+    index("runs_lease_idx").on(t.leaseExpiresAt).where(sql`lease_expires_at IS NOT NULL`),
+    index("runs_runner_idx").on(t.runnerId),
   ],
 );
 
@@ -145,3 +152,23 @@ export const runEvents = pgTable(
   },
   (t) => [index("run_events_run_idx").on(t.runId, t.id)],
 );
+
+/** One row per runner name; `id` changes on every registration (a restarted runner is a new session). */
+export const runners = pgTable("runners", {
+  id: uuid("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  tokenId: integer("token_id"),
+  hostname: text("hostname").notNull(),
+  /** GPUs (index, name, memory), tfjs backends, CPU count, memory, version. */
+  capabilities: jsonb("capabilities").notNull(),
+  labels: text("labels").array().notNull().default(sql`'{}'::text[]`),
+  queues: text("queues").array().notNull().default(sql`'{default}'::text[]`),
+  /** `[{ index, gpuIndices }]` */
+  slots: jsonb("slots").notNull().default([]),
+  /** Latest per-GPU utilisation and memory, from the last heartbeat. */
+  gpuStats: jsonb("gpu_stats").notNull().default([]),
+  registeredAt: timestamp("registered_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  lastSeenAt: timestamp("last_seen_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  /** Set when the runner said goodbye (graceful shutdown). */
+  stoppedAt: timestamp("stopped_at", { withTimezone: true, mode: "date" }),
+});

@@ -1,0 +1,49 @@
+import { z } from "zod";
+import { imageClassifierSpec } from "./spec-image-classifier.ts";
+
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a valid environment variable name (letters, digits, '_')");
+
+/**
+ * A command line run on the runner host, in a fresh per-run working directory, with the run's id,
+ * the server URL, a token and `LABTRACK_ARTIFACTS_DIR` in its environment.
+ */
+export const commandSpec = z.object({
+  kind: z.literal("command"),
+  command: z
+    .union([
+      z.string().trim().min(1, "must not be empty"),
+      z.array(z.string()).min(1, "must name a program").max(1000),
+    ])
+    .describe(
+      "A shell command line (run with `/bin/sh -c`), or an argv array run without a shell: " +
+        '`["python3", "train.py", "--lr", "0.01"]`.',
+    ),
+  cwd: z
+    .string()
+    .min(1)
+    .max(4096)
+    .optional()
+    .describe(
+      "Directory to run in: an absolute path on the runner host, or a path relative to the run's own " +
+        "working directory (the default).",
+    ),
+  env: z
+    .record(envName, z.string().max(32 * 1024))
+    .default({})
+    .describe("Extra environment variables; the runner's LABTRACK_* and CUDA_VISIBLE_DEVICES win."),
+  timeout_seconds: z
+    .int()
+    .positive()
+    .max(30 * 24 * 3600)
+    .optional()
+    .describe("Stop the command (SIGTERM, then SIGKILL) and fail the run after this many seconds."),
+});
+export type CommandSpec = z.output<typeof commandSpec>;
+export type CommandSpecInput = z.input<typeof commandSpec>;
+
+/** What a queued run executes: the built-in image classifier or a command line. */
+export const experimentSpec = z.discriminatedUnion("kind", [commandSpec, imageClassifierSpec]);
+export type ExperimentSpec = z.output<typeof experimentSpec>;
+export type ExperimentSpecInput = z.input<typeof experimentSpec>;
