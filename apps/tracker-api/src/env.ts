@@ -1,4 +1,5 @@
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
 const envSchema = z.object({
@@ -11,11 +12,16 @@ const envSchema = z.object({
   /** The address people reach the server at, for the printed login link. */
   LABTRACK_PUBLIC_URL: z.string().url().optional(),
   LABTRACK_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** The built dashboard to serve at `/`; defaults to apps/dashboard/dist beside this package. */
+  LABTRACK_DASHBOARD_DIR: z.string().optional(),
   /** pnpm and npm set this to the directory the command was typed in. */
   INIT_CWD: z.string().optional(),
 });
 
-export type Env = z.infer<typeof envSchema> & { dataDir: string };
+export type Env = z.infer<typeof envSchema> & { dataDir: string; dashboardDir: string };
+
+/** apps/dashboard/dist, found by path: the API does not depend on the dashboard package. */
+const bundledDashboardDir = fileURLToPath(new URL("../../dashboard/dist", import.meta.url));
 
 export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const parsed = envSchema.safeParse(source);
@@ -25,5 +31,11 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
   }
   const env = parsed.data;
   const base = env.INIT_CWD ?? process.cwd();
-  return { ...env, dataDir: path.resolve(base, env.LABTRACK_DATA_DIR) };
+  return {
+    ...env,
+    dataDir: path.resolve(base, env.LABTRACK_DATA_DIR),
+    dashboardDir: env.LABTRACK_DASHBOARD_DIR
+      ? path.resolve(base, env.LABTRACK_DASHBOARD_DIR)
+      : bundledDashboardDir,
+  };
 }

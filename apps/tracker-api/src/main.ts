@@ -1,6 +1,7 @@
 import pino from "pino";
 import { createDatabase, migrateDatabase, pgliteDirIn } from "./db/client.ts";
 import { readEnv } from "./env.ts";
+import { dashboardStatic } from "./http/dashboard-static.ts";
 import { createLabtrackServer } from "./server.ts";
 import { ensureAdminToken } from "./services/admin-bootstrap.ts";
 import { createServices } from "./services/index.ts";
@@ -19,7 +20,11 @@ async function main() {
     dataDir: env.dataDir,
     envAdminToken: env.LABTRACK_ADMIN_TOKEN,
   });
-  const app = createLabtrackServer({ services, log });
+  const app = createLabtrackServer({
+    services,
+    log,
+    extraRoutes: [dashboardStatic(env.dashboardDir)],
+  });
   const { url } = await app.listen(env.LABTRACK_PORT, env.LABTRACK_HOST);
   const publicUrl = env.LABTRACK_PUBLIC_URL ?? url;
   const admin = await ensureAdminToken({
