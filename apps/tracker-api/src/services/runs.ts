@@ -28,6 +28,8 @@ export type TransitionChanges = Partial<
   Pick<
     typeof runs.$inferInsert,
     | "runner"
+    | "runnerId"
+    | "runnerSlot"
     | "attempt"
     | "leaseExpiresAt"
     | "heartbeatAt"
@@ -196,6 +198,30 @@ export function createRunService(database: Database, projectService: ProjectServ
     return get(runId);
   }
 
+  /**
+   * Changes the status of the one run that `pick` selects (a subquery returning an id, typically
+   * `... FOR UPDATE SKIP LOCKED LIMIT 1`) in a single statement, so concurrent callers never pick
+   * the same run. Returns null when nothing was picked.
+   */
+  async function transitionPicked(
+    pick: SQL,
+    from: RunStatus,
+    to: RunStatus,
+    opts: { actor: string; reason?: string | null; changes?: TransitionChanges },
+  ): Promise<Run | null> {
+    assertTransition(from, to);
+    const updated = await db
+      .update(runs)
+      .set({ ...opts.changes, status: to, updatedAt: new Date() })
+      .where(and(sql`${runs.id} = (${pick})`, eq(runs.status, from)))
+      .returning({ id: runs.id });
+    const id = updated[0]?.id;
+    if (!id) return null;
+    const { project } = await requireProject(id);
+    await recordEvent(id, project, from, to, opts.actor, opts.reason ?? null);
+    return get(id);
+  }
+
   async function list(
     input: z.output<typeof runsListInput>,
   ): Promise<{ runs: Run[]; nextCursor: string | null; total: number }> {
@@ -306,6 +332,7 @@ export function createRunService(database: Database, projectService: ProjectServ
     finish,
     setResults,
     transition,
+    transitionPicked,
     requireProject,
     events,
     rowsToRuns,
