@@ -47,7 +47,8 @@ export async function handleArtifactRequest(
   if (!ctx.caller) return sendError(res, 401, "UNAUTHORIZED", "missing or invalid bearer token");
   let target: { runId: string; path: string };
   try {
-    target = parseArtifactUrl(url.pathname);
+    // The raw path, not url.pathname: URL parsing would resolve "%2E%2E" segments before we can refuse them.
+    target = parseArtifactUrl((req.url ?? "").split("?")[0] ?? "");
   } catch (error) {
     return sendError(res, 400, "BAD_REQUEST", (error as Error).message);
   }

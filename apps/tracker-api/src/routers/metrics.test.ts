@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callProcedure, DB_KINDS, startTestServer, type TestServer } from "../test-support/test-server.ts";
+
+type Series = {
+  runId: string;
+  key: string;
+  steps: number[];
+  values: (number | string)[];
+  total: number;
+  downsampled: boolean;
+};
+type Summary = Record<
+  string,
+  {
+    last: number | string;
+    lastStep: number;
+    min: number | null;
+    minStep: number | null;
+    max: number | null;
+    maxStep: number | null;
+    count: number;
+  }
+>;
+
+describe.each(DB_KINDS)("metrics on %s", (kind) => {
+  let server: TestServer;
+  const call = (procedure: string, input: unknown, method: "query" | "mutation" = "mutation") =>
+    callProcedure(server, server.adminToken, procedure, input, method);
+  const newRun = async () => {
+    const res = await call("runs.create", { project: "metrics" });
+    return (res.body.result?.data as { id: string }).id;
+  };
+  const series = async (input: unknown) => {
+    const res = await call("metrics.series", input, "query");
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return res.body.result?.data as Series[];
+  };
+  const summaryOf = async (runId: string) =>
+    ((await call("runs.get", { runId }, "query")).body.result?.data as { summary: Summary }).summary;
+
+  beforeAll(async () => {
+    server = await startTestServer(kind);
+  });
+  afterAll(() => server.close());
+
+  it("stores NaN and infinities as doubles, and a re-sent batch stores nothing twice", async () => {
+    const runId = await newRun();
+    const batch = [
+      { key: "train/loss", step: 0, value: 2.5, epoch: 0 },
+      { key: "train/loss", step: 1, value: "NaN", epoch: 0 },
+      { key: "train/loss", step: 2, value: 0.5, epoch: 1, time: "2026-01-01T00:00:00Z" },
+      { key: "grad_norm", step: 0, value: "Infinity" },
+      { key: "grad_norm", step: 1, value: "-Infinity" },
+    ];
+    const first = await call("metrics.log", { runId, points: batch });
+    expect(first.body.result?.data).toEqual({ inserted: 5, received: 5 });
+    const before = await summaryOf(runId);
+    const again = await call("metrics.log", { runId, points: batch });
+    expect(again.body.result?.data).toEqual({ inserted: 0, received: 5 });
+    expect(await summaryOf(runId)).toEqual(before);
+    const [loss, grad] = await series({ runIds: [runId], keys: ["train/loss", "grad_norm"] });
+    expect(loss).toMatchObject({ steps: [0, 1, 2], values: [2.5, "NaN", 0.5], total: 3, downsampled: false });
+    expect((loss as unknown as { times: number[] }).times[2]).toBe(Date.parse("2026-01-01T00:00:00Z"));
+    expect(grad).toMatchObject({ steps: [0, 1], values: ["Infinity", "-Infinity"] });
+    expect(before["train/loss"]).toMatchObject({
+      last: 0.5,
+      lastStep: 2,
+      min: 0.5,
+      minStep: 2,
+      max: 2.5,
+      maxStep: 0,
+      count: 3,
+    });
+  });
+
+  it("keeps each key's summary current as points arrive out of order", async () => {
+    const runId = await newRun();
+    await call("metrics.log", { runId, points: [{ key: "acc", step: 5, value: 0.7 }] });
+    await call("metrics.log", {
+      runId,
+      points: [
+        { key: "acc", step: 3, value: 0.9 },
+        { key: "acc", step: 4, value: 0.1 },
+      ],
+    });
+    await call("metrics.log", { runId, points: [{ key: "acc", step: 6, value: 0.8 }] });
+    expect((await summaryOf(runId)).acc).toEqual({
+      last: 0.8,
+      lastStep: 6,
+      min: 0.1,
+      minStep: 4,
+      max: 0.9,
+      maxStep: 3,
+      count: 4,
+    });
+  });
+
+  it("downsamples long series on the server, keeping every bucket's extremes", async () => {
+    const runId = await newRun();
+    const n = 20_000;
+    for (let start = 0; start < n; start += 10_000) {
+      const points = Array.from({ length: 10_000 }, (_, i) => {
+        const step = start + i;
+        // a smooth curve with one spike up and one spike down that downsampling must keep
+        const value = step === 12_345 ? 100 : step === 777 ? -100 : Math.sin(step / 500);
+        return { key: "val/loss", step, value };
+      });
+      const res = await call("metrics.log", { runId, points });
+      expect(res.body.result?.data).toEqual({ inserted: 10_000, received: 10_000 });
+    }
+    const [s] = await series({ runIds: [runId], keys: ["val/loss"], maxPoints: 500 });
+    expect(s!.downsampled).toBe(true);
+    expect(s!.total).toBe(n);
+    expect(s!.steps.length).toBeLessThanOrEqual(500);
+    expect(s!.steps.length).toBeGreaterThan(400);
+    expect(s!.steps[0]).toBe(0);
+    expect(s!.steps.at(-1)).toBe(n - 1);
+    expect(s!.steps).toContain(12_345);
+    expect(s!.steps).toContain(777);
+    expect([...s!.steps].sort((a, b) => a - b)).toEqual(s!.steps);
+    const zoomed = await series({
+      runIds: [runId],
+      keys: ["val/loss"],
+      maxPoints: 500,
+      stepMin: 12_300,
+      stepMax: 12_400,
+    });
+    expect(zoomed[0]).toMatchObject({ total: 101, downsampled: false });
+    expect(zoomed[0]!.steps).toHaveLength(101);
+  });
+
+  it("answers every requested run x key, empty where nothing was logged, and lists keys", async () => {
+    const a = await newRun();
+    const b = await newRun();
+    await call("metrics.log", { runId: a, points: [{ key: "x", step: 0, value: 1 }] });
+    await call("metrics.log", {
+      runId: b,
+      points: [
+        { key: "y", step: 0, value: 2 },
+        { key: "x", step: 0, value: 3 },
+      ],
+    });
+    const out = await series({ runIds: [a, b], keys: ["x", "y"] });
+    expect(out.map((s) => [s.runId === a ? "a" : "b", s.key, s.values])).toEqual([
+      ["a", "x", [1]],
+      ["a", "y", []],
+      ["b", "x", [3]],
+      ["b", "y", [2]],
+    ]);
+    const keys = await call("metrics.keys", { runIds: [a, b] }, "query");
+    expect(keys.body.result?.data).toEqual([
+      { key: "x", runs: 2, points: 2 },
+      { key: "y", runs: 1, points: 1 },
+    ]);
+  });
+
+  it("refuses a bad point or an oversized batch with the field named, and loses nothing stored", async () => {
+    const runId = await newRun();
+    await call("metrics.log", { runId, points: [{ key: "loss", step: 0, value: 1 }] });
+    const bad = await call("metrics.log", {
+      runId,
+      points: [
+        { key: "loss", step: 1, value: 0.5 },
+        { key: "loss", step: 2, value: "lots" },
+      ],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error?.message).toMatch(/points\.1\.value/);
+    const negative = await call("metrics.log", { runId, points: [{ key: "loss", step: -1, value: 0.5 }] });
+    expect(negative.body.error?.message).toMatch(/points\.0\.step/);
+    const tooMany = await call("metrics.log", {
+      runId,
+      points: Array.from({ length: 10_001 }, (_, step) => ({ key: "loss", step, value: 1 })),
+    });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error?.message).toMatch(/points: .*10000/);
+    const huge = await call("metrics.log", {
+      runId,
+      points: [{ key: "loss", step: 1, value: 1, pad: "x".repeat(9 * 1024 * 1024) }],
+    });
+    expect(huge.status).toBe(413);
+    const unknownRun = await call("metrics.log", {
+      runId: "00000000-0000-4000-8000-000000000000",
+      points: [{ key: "loss", step: 0, value: 1 }],
+    });
+    expect(unknownRun.status).toBe(404);
+    const [s] = await series({ runIds: [runId], keys: ["loss"] });
+    expect(s).toMatchObject({ steps: [0], values: [1] });
+  });
+});
