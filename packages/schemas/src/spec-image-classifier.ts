@@ -158,7 +158,9 @@ export const thresholdSearchOptions = z
       .number()
       .min(0)
       .default(0.005)
-      .describe("A class keeps the global threshold unless its own raises macro F1 by at least this."),
+      .describe(
+        "Per-class thresholds replace the best single one only when they raise macro F1 by at least this.",
+      ),
   })
   .prefault({});
 

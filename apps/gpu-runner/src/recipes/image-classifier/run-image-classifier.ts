@@ -1,0 +1,205 @@
+import { mkdir } from "node:fs/promises";
+import type { ImageClassifierSpec, JsonValue } from "@labtrack/schemas";
+import * as tf from "@tensorflow/tfjs";
+import { loadBackbone } from "./backbones.ts";
+import { findResumeCheckpoint, readCheckpoint } from "./checkpoint.ts";
+import { buildClassifier, type OutputKind } from "./classifier-model.ts";
+import { listDataset } from "./dataset-listing.ts";
+import { splitDataset } from "./dataset-split.ts";
+import { decodeExamples, type ExampleSet, type SkippedImage } from "./example-set.ts";
+import { exportClassifier, writeJsonArtifact } from "./export-model.ts";
+import { resolveClassWeights } from "./losses.ts";
+import type { RunReporter } from "./run-reporter.ts";
+import { asJson, chooseThresholds, evaluateTestSplit } from "./test-evaluation.ts";
+import { predictSet, TrainingInterrupted, trainPhases } from "./training-loop.ts";
+
+export interface ImageClassifierRun {
+  spec: ImageClassifierSpec;
+  /** A local folder: `dataset:` references are resolved by the runner before the recipe starts. */
+  datasetDir: string;
+  artifactsDir: string;
+  resumeDir?: string;
+  reporter: RunReporter;
+  shouldStop: () => boolean;
+  /** The tfjs backend in use, for the summary. */
+  backendName: string;
+}
+
+export interface ImageClassifierResult {
+  classNames: string[];
+  multiLabel: boolean;
+  splitSizes: { train: number; val: number; test: number };
+  skippedImages: SkippedImage[];
+  testMetrics: Record<string, number>;
+  thresholds?: number[];
+  bestEpoch: number | null;
+  epochsRun: number;
+  resumedFromEpoch: number | null;
+  modelDir: string;
+}
+
+const MAX_SKIPPED_LOGGED = 20;
+
+function chooseOutputKind(spec: ImageClassifierSpec, multiLabel: boolean, numClasses: number): OutputKind {
+  if (multiLabel) return "multi-sigmoid";
+  return numClasses === 2 && spec.model.binary_output === "sigmoid" ? "binary-sigmoid" : "softmax";
+}
+
+function stopIfAsked(run: ImageClassifierRun): void {
+  if (run.shouldStop()) throw new TrainingInterrupted("(none: stopped before training began)");
+}
+
+/** The whole recipe: list, split, decode, build, train (or resume), evaluate on test, export. */
+export async function runImageClassifier(run: ImageClassifierRun): Promise<ImageClassifierResult> {
+  const { spec, reporter } = run;
+  await mkdir(run.artifactsDir, { recursive: true });
+  const listing = await listDataset(run.datasetDir, spec.data.layout, spec.data.csv_files);
+  const multiLabel = spec.task === "multi-label" || (spec.task === "auto" && listing.multiLabel);
+  if (!multiLabel && listing.multiLabel) {
+    throw new Error("task is single-label but the dataset gives some images several labels");
+  }
+  const { classNames } = listing;
+  const split = splitDataset(listing, {
+    seed: spec.seed,
+    valFraction: spec.data.val_fraction,
+    testFraction: spec.data.test_fraction,
+    maxImagesPerClass: spec.data.max_images_per_class,
+  });
+  reporter.log(
+    `dataset: ${classNames.length} classes (${multiLabel ? "multi-label" : "single-label"}), ` +
+      `${split.train.length} train / ${split.val.length} val / ${split.test.length} test images`,
+  );
+  stopIfAsked(run);
+
+  const size = spec.model.input_size;
+  const decoded = {
+    train: await decodeExamples(split.train, size),
+    val: await decodeExamples(split.val, size),
+    test: await decodeExamples(split.test, size),
+  };
+  const skippedImages = [...decoded.train.skipped, ...decoded.val.skipped, ...decoded.test.skipped];
+  for (const skipped of skippedImages.slice(0, MAX_SKIPPED_LOGGED)) {
+    reporter.log(`warning: skipped undecodable image ${skipped.file}: ${skipped.reason}`);
+  }
+  if (skippedImages.length > MAX_SKIPPED_LOGGED) {
+    reporter.log(`warning: ${skippedImages.length - MAX_SKIPPED_LOGGED} more undecodable images skipped`);
+  }
+  const train = decoded.train.set;
+  const val = decoded.val.set;
+  // Without a test split, the final evaluation falls back to the validation split (and says so).
+  const test: ExampleSet = decoded.test.set.images.length > 0 ? decoded.test.set : val;
+  if (train.images.length === 0 || val.images.length === 0) {
+    throw new Error(
+      `not enough decodable images: ${train.images.length} train, ${val.images.length} validation ` +
+        "(raise the dataset size or val_fraction)",
+    );
+  }
+  stopIfAsked(run);
+
+  const outputKind = chooseOutputKind(spec, multiLabel, classNames.length);
+  const backbone = await loadBackbone(spec.model.backbone, size, spec.seed, spec.model.feature_layer);
+  const classifier = buildClassifier(backbone, {
+    hiddenUnits: spec.model.head_units,
+    dropout: spec.model.dropout,
+    outputKind,
+    numClasses: classNames.length,
+    seed: spec.seed,
+  });
+  reporter.log(
+    `model: ${backbone.name} at ${size}px, ${backbone.layers.length} backbone layers, ` +
+      `${backbone.featureDim}-d features, ${outputKind} output, backend ${run.backendName}`,
+  );
+
+  const resumeFile = await findResumeCheckpoint(run.resumeDir);
+  const resume = resumeFile ? await readCheckpoint(resumeFile) : undefined;
+  if (resume && resume.state.classNames.join("\n") !== classNames.join("\n")) {
+    throw new Error(`${resumeFile}: the checkpoint's classes differ from the dataset's`);
+  }
+  if (resume) reporter.log(`resuming from ${resumeFile} at epoch ${resume.state.globalEpoch}`);
+
+  const state = await trainPhases({
+    spec,
+    classifier,
+    classNames,
+    multiLabel,
+    train,
+    val,
+    classWeights: resolveClassWeights(spec.class_weights, classNames, train.labels),
+    reporter,
+    artifactsDir: run.artifactsDir,
+    shouldStop: run.shouldStop,
+    resume,
+  });
+  for (const group of Object.values(resume?.tensors ?? {})) for (const t of group) t.tensor.dispose();
+
+  const thresholdChoice = multiLabel
+    ? chooseThresholds(
+        spec.threshold_search,
+        predictSet(classifier, val, spec.batch_size),
+        val.labels,
+        classNames.length,
+      )
+    : undefined;
+  const thresholds = thresholdChoice?.thresholds;
+  const testProbabilities = predictSet(classifier, test, spec.batch_size);
+  const evaluation = evaluateTestSplit(
+    multiLabel,
+    testProbabilities,
+    test.labels,
+    classNames,
+    thresholds ?? [0.5],
+  );
+
+  const modelDir = await exportClassifier(
+    classifier,
+    {
+      format: "labtrack-image-classifier/1",
+      input_size: size,
+      preprocessing: { resize: "stretch", channels: "RGB", scale: 1 / 255, offset: 0 },
+      output: outputKind,
+      class_names: classNames,
+      multi_label: multiLabel,
+      thresholds,
+      backbone: backbone.name,
+    },
+    run.artifactsDir,
+    reporter,
+  );
+  const bestEpoch = state.overallBest.bestEpoch;
+  const summary: Record<string, JsonValue> = {
+    backend: run.backendName,
+    class_names: classNames,
+    multi_label: multiLabel,
+    split_sizes: { train: train.images.length, val: val.images.length, test: decoded.test.set.images.length },
+    test_split: test === val ? "validation (no test images)" : "test",
+    ...(asJson(evaluation.metrics) as Record<string, JsonValue>),
+    per_class: asJson(evaluation.perClass),
+    confusion_matrix: asJson(evaluation.confusionMatrix),
+    best_epoch: bestEpoch,
+    best_value: state.overallBest.best,
+    monitor: spec.early_stopping.monitor,
+    epochs_run: state.globalEpoch,
+    training_time_s: state.trainingSeconds,
+    images_skipped: skippedImages.length,
+    ...(thresholdChoice
+      ? { thresholds: thresholdChoice.thresholds, threshold_kind: thresholdChoice.kind }
+      : {}),
+  };
+  await writeJsonArtifact(run.artifactsDir, "confusion_matrix.json", evaluation.confusionMatrix, reporter);
+  await writeJsonArtifact(run.artifactsDir, "metrics.json", { summary, history: state.history }, reporter);
+  reporter.results(summary);
+  classifier.exportModel.dispose();
+  tf.disposeVariables();
+  return {
+    classNames,
+    multiLabel,
+    splitSizes: { train: split.train.length, val: split.val.length, test: split.test.length },
+    skippedImages,
+    testMetrics: evaluation.metrics,
+    thresholds,
+    bestEpoch,
+    epochsRun: state.globalEpoch,
+    resumedFromEpoch: resume?.state.globalEpoch ?? null,
+    modelDir,
+  };
+}
