@@ -4,7 +4,13 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callProcedure, DB_KINDS, startTestServer, type TestServer } from "../test-support/test-server.ts";
+import {
+  callProcedure,
+  DB_KINDS,
+  dataOf,
+  startTestServer,
+  type TestServer,
+} from "../test-support/test-server.ts";
 import { parseArtifactUrl } from "./artifact-routes.ts";
 
 describe("artifact paths", () => {
@@ -59,7 +65,7 @@ describe.each(DB_KINDS)("artifacts over HTTP on %s", (kind) => {
   beforeAll(async () => {
     server = await startTestServer(kind);
     const res = await callProcedure(server, server.adminToken, "runs.create", { project: "artifacts" });
-    runId = (res.body.result?.data as { id: string }).id;
+    runId = dataOf<{ id: string }>(res).id;
   });
   afterAll(() => server.close());
 
@@ -102,9 +108,9 @@ describe.each(DB_KINDS)("artifacts over HTTP on %s", (kind) => {
     expect((await second.json()) as { size: number }).toMatchObject({ size: 13 });
     expect(await (await fetch(url, { headers: auth() })).text()).toBe("cat\ndog\nbird\n");
     // fetch() would normalise the dots away; a raw request sends them as a hostile client would.
-    const escape = await rawPut(server.url, `/api/artifacts/${runId}/a/%2E%2E/%2E%2E/x`, server.adminToken);
-    expect(escape.status).toBe(400);
-    expect(escape.body).toMatch(/"path: /);
+    const escaping = await rawPut(server.url, `/api/artifacts/${runId}/a/%2E%2E/%2E%2E/x`, server.adminToken);
+    expect(escaping.status).toBe(400);
+    expect(escaping.body).toMatch(/"path: /);
     const noRun = await fetch(`${server.url}/api/artifacts/00000000-0000-4000-8000-000000000000/x`, {
       method: "PUT",
       headers: auth(),

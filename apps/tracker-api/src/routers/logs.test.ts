@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callProcedure, DB_KINDS, startTestServer, type TestServer } from "../test-support/test-server.ts";
+import {
+  callProcedure,
+  DB_KINDS,
+  dataOf,
+  startTestServer,
+  type TestServer,
+} from "../test-support/test-server.ts";
 
 type Tail = { lines: { seq: number; stream: string; text: string }[]; lastSeq: number | null };
 
@@ -9,11 +15,11 @@ describe.each(DB_KINDS)("logs on %s", (kind) => {
   const call = (procedure: string, input: unknown, method: "query" | "mutation" = "mutation") =>
     callProcedure(server, server.adminToken, procedure, input, method);
   const tail = async (input: Record<string, unknown>) =>
-    (await call("logs.tail", { runId, ...input }, "query")).body.result?.data as Tail;
+    dataOf<Tail>(await call("logs.tail", { runId, ...input }, "query"));
 
   beforeAll(async () => {
     server = await startTestServer(kind);
-    runId = ((await call("runs.create", { project: "logs" })).body.result?.data as { id: string }).id;
+    runId = dataOf<{ id: string }>(await call("runs.create", { project: "logs" })).id;
   });
   afterAll(() => server.close());
 

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callProcedure, DB_KINDS, startTestServer, type TestServer } from "../test-support/test-server.ts";
+import {
+  callProcedure,
+  DB_KINDS,
+  dataOf,
+  startTestServer,
+  type TestServer,
+} from "../test-support/test-server.ts";
 
 type Series = {
   runId: string;
@@ -28,15 +34,15 @@ describe.each(DB_KINDS)("metrics on %s", (kind) => {
     callProcedure(server, server.adminToken, procedure, input, method);
   const newRun = async () => {
     const res = await call("runs.create", { project: "metrics" });
-    return (res.body.result?.data as { id: string }).id;
+    return dataOf<{ id: string }>(res).id;
   };
   const series = async (input: unknown) => {
     const res = await call("metrics.series", input, "query");
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    return res.body.result?.data as Series[];
+    return dataOf<Series[]>(res);
   };
   const summaryOf = async (runId: string) =>
-    ((await call("runs.get", { runId }, "query")).body.result?.data as { summary: Summary }).summary;
+    dataOf<{ summary: Summary }>(await call("runs.get", { runId }, "query")).summary;
 
   beforeAll(async () => {
     server = await startTestServer(kind);

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callProcedure, DB_KINDS, startTestServer, type TestServer } from "../test-support/test-server.ts";
+import {
+  callProcedure,
+  DB_KINDS,
+  dataOf,
+  startTestServer,
+  type TestServer,
+} from "../test-support/test-server.ts";
 
 type RunOut = { id: string; name: string; status: string; config: Record<string, unknown>; tags: string[] };
 
@@ -10,7 +16,7 @@ describe.each(DB_KINDS)("runs on %s", (kind) => {
   const create = async (input: unknown) => {
     const res = await call("runs.create", input);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    return res.body.result?.data as RunOut;
+    return dataOf<RunOut>(res);
   };
   const logPoints = (runId: string, points: unknown[]) => call("metrics.log", { runId, points });
 
@@ -49,10 +55,7 @@ describe.each(DB_KINDS)("runs on %s", (kind) => {
     expect(again.status).toBe(409);
     expect(again.body.error?.message).toMatch(/cannot go from failed to succeeded/);
     const events = await call("runs.events", { runId: run.id }, "query");
-    expect((events.body.result?.data as { to: string }[] | undefined)?.map((e) => e.to)).toEqual([
-      "running",
-      "failed",
-    ]);
+    expect(dataOf<{ to: string }[]>(events).map((e) => e.to)).toEqual(["running", "failed"]);
   });
 
   it("filters by config and summary metrics and sorts by any field, page by page", async () => {
@@ -77,7 +80,7 @@ describe.each(DB_KINDS)("runs on %s", (kind) => {
     const list = async (input: Record<string, unknown>) => {
       const res = await call("runs.list", { project, ...input }, "query");
       expect(res.status, JSON.stringify(res.body)).toBe(200);
-      return res.body.result?.data as { runs: RunOut[]; nextCursor: string | null; total: number };
+      return dataOf<{ runs: RunOut[]; nextCursor: string | null; total: number }>(res);
     };
     const filtered = await list({
       filter: "config.lr < 0.01 and summary.val_accuracy.max > 0.9",

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callProcedure, DB_KINDS, startTestServer, type TestServer } from "../test-support/test-server.ts";
+import {
+  callProcedure,
+  DB_KINDS,
+  dataOf,
+  startTestServer,
+  type TestServer,
+} from "../test-support/test-server.ts";
 
 describe.each(DB_KINDS)("auth and tokens on %s", (kind) => {
   let server: TestServer;
@@ -29,7 +35,7 @@ describe.each(DB_KINDS)("auth and tokens on %s", (kind) => {
       name: "alice",
       scope: "user",
     });
-    const { token, id } = created.body.result?.data as { token: string; id: number };
+    const { token, id } = dataOf<{ token: string; id: number }>(created);
     expect(token).toMatch(/^lt_user_/);
     const rows = await server.services.database.query<{ token_hash: string }>(
       (await import("drizzle-orm")).sql`SELECT token_hash FROM api_tokens WHERE id = ${id}`,

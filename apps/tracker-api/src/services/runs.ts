@@ -333,6 +333,9 @@ export function createRunService(database: Database, projectService: ProjectServ
     setResults,
     transition,
     transitionPicked,
+    /** Records the first event of a run created elsewhere (e.g. queued by the queue service). */
+    recordCreated: (runId: string, project: string, status: RunStatus, actor: string, reason: string) =>
+      recordEvent(runId, project, null, status, actor, reason),
     requireProject,
     events,
     rowsToRuns,

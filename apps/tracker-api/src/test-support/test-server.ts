@@ -115,3 +115,9 @@ export async function callProcedure(
         });
   return { status: response.status, body: (await response.json()) as never };
 }
+
+/** The procedure's result, or a thrown error carrying the server's answer (so a failing test shows it). */
+export function dataOf<T>(response: { status: number; body: { result?: { data: unknown } } }): T {
+  if (!response.body.result) throw new Error(`HTTP ${response.status}: ${JSON.stringify(response.body)}`);
+  return response.body.result.data as T;
+}

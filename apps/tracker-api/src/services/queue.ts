@@ -1,0 +1,245 @@
+import { randomUUID } from "node:crypto";
+import { flattenConfig } from "@labtrack/core";
+import {
+  experimentSpec,
+  type JsonValue,
+  type QueuedRunEntry,
+  type queueEnqueueInput,
+  type queueListInput,
+  type Run,
+  type RunRequirements,
+  type runsCloneInput,
+  runRequirements,
+} from "@labtrack/schemas";
+import { TRPCError } from "@trpc/server";
+import { type SQL, sql } from "drizzle-orm";
+import type { z } from "zod";
+import type { Database } from "../db/client.ts";
+import { textArrayLiteral } from "../db/pg-array.ts";
+import { runs } from "../db/schema.ts";
+import { describeZodError } from "../trpc.ts";
+import type { ProjectService } from "./projects.ts";
+import type { RunService } from "./runs.ts";
+import { WorkSignal } from "./work-signal.ts";
+
+/** What one free runner slot offers; the claim picks the best queued run it satisfies. */
+export interface SlotOffer {
+  queues: readonly string[];
+  gpus: number;
+  /** Memory of the smallest GPU in the slot (0 for a CPU slot). */
+  minGpuMemoryMb: number;
+  backends: readonly string[];
+  labels: readonly string[];
+}
+
+/**
+ * The queued run a slot should take: in one of its queues, requirements met (GPU count, GPU
+ * memory, backend, labels), highest priority first, then oldest. Rows other transactions are
+ * claiming are skipped, not waited for.
+ */
+export function claimPickSql(offer: SlotOffer): SQL {
+  return sql`SELECT q.id FROM runs q
+    WHERE q.status = 'queued'
+      AND q.queue = ANY(${textArrayLiteral([...offer.queues])}::text[])
+      AND COALESCE((q.requirements->>'gpus')::int, 0) <= ${offer.gpus}::int
+      AND COALESCE((q.requirements->>'minGpuMemoryMb')::int, 0) <= ${offer.minGpuMemoryMb}::int
+      AND (q.requirements->>'backend' IS NULL
+        OR q.requirements->>'backend' = ANY(${textArrayLiteral([...offer.backends])}::text[]))
+      AND COALESCE(q.requirements->'labels', '[]'::jsonb) <@ ${JSON.stringify(offer.labels)}::jsonb
+    ORDER BY q.priority DESC, q.created_at, q.id
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, JsonValue> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Objects merge key by key; anything else (arrays included) replaces. */
+export function mergeSpec(base: JsonValue, changes: Record<string, JsonValue>): JsonValue {
+  if (!isPlainObject(base)) return changes;
+  const out: Record<string, JsonValue> = { ...base };
+  for (const [key, value] of Object.entries(changes)) {
+    const current = out[key];
+    out[key] = isPlainObject(current) && isPlainObject(value) ? mergeSpec(current, value) : value;
+  }
+  return out;
+}
+
+/** Hyperparameter columns of a queued run: the user's config, plus an image-classifier spec flattened. */
+function configFor(spec: z.output<typeof experimentSpec>, config: Record<string, JsonValue>) {
+  if (spec.kind !== "image-classifier") return flattenConfig(config);
+  const { kind: _kind, ...rest } = spec;
+  // The spec wins: a clone carries its source's config, whose spec keys the new spec replaces.
+  return flattenConfig({ ...config, ...(rest as Record<string, JsonValue>) });
+}
+
+export function createQueueService(database: Database, projects: ProjectService, runService: RunService) {
+  const { db } = database;
+  const signal = new WorkSignal();
+
+  async function enqueue(
+    input: z.output<typeof queueEnqueueInput>,
+    actor: string,
+    parentRunId: string | null = null,
+  ): Promise<Run> {
+    const projectId = await projects.ensureId(input.project);
+    const id = randomUUID();
+    const now = new Date();
+    await db.insert(runs).values({
+      id,
+      projectId,
+      name: input.name ?? `run-${id.slice(0, 8)}`,
+      group: input.group ?? null,
+      tags: [...new Set(input.tags)],
+      notes: input.notes ?? null,
+      status: "queued",
+      config: configFor(input.spec, input.config),
+      spec: input.spec,
+      queue: input.queue,
+      priority: input.priority,
+      requirements: input.requirements,
+      maxAttempts: input.maxAttempts,
+      attempt: 1,
+      parentRunId,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await runService.recordCreated(id, input.project, "queued", actor, `queued on '${input.queue}'`);
+    signal.notify();
+    return runService.get(id);
+  }
+
+  async function list(input: z.output<typeof queueListInput>): Promise<QueuedRunEntry[]> {
+    const rows = await database.query<{
+      position: number;
+      id: string;
+      project: string;
+      name: string;
+      queue: string;
+      priority: number;
+      attempt: number;
+      requirements: unknown;
+      created_at: string | Date;
+    }>(sql`
+      SELECT * FROM (
+        SELECT row_number() OVER (PARTITION BY r.queue ORDER BY r.priority DESC, r.created_at, r.id)::int AS position,
+          r.id::text AS id, p.slug AS project, r.name, r.queue, r.priority, r.attempt, r.requirements, r.created_at
+        FROM runs r JOIN projects p ON p.id = r.project_id
+        WHERE r.status = 'queued' ${input.queue ? sql`AND r.queue = ${input.queue}` : sql``}
+      ) ranked
+      ${input.project ? sql`WHERE project = ${input.project}` : sql``}
+      ORDER BY queue, position
+      LIMIT ${input.limit}`);
+    return rows.map((r) => ({
+      position: Number(r.position),
+      id: r.id,
+      project: r.project,
+      name: r.name,
+      queue: r.queue,
+      priority: Number(r.priority),
+      attempt: Number(r.attempt),
+      requirements: runRequirements.parse(r.requirements ?? {}),
+      createdAt: new Date(r.created_at).toISOString(),
+    }));
+  }
+
+  /** A queued run is canceled at once; a running one is marked canceling until its runner stops it. */
+  async function cancel(runId: string, actor: string, reason?: string): Promise<Run> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const { status } = await runService.requireProject(runId);
+      try {
+        if (status === "queued") {
+          return await runService.transition(runId, "canceled", {
+            actor,
+            reason: reason ?? "canceled while queued",
+            expect: ["queued"],
+            changes: { finishedAt: new Date() },
+          });
+        }
+        if (status === "running") {
+          return await runService.transition(runId, "canceling", {
+            actor,
+            reason: reason ?? "cancel requested",
+            expect: ["running"],
+          });
+        }
+      } catch (error) {
+        // Claimed or finished between our read and our write: look again.
+        if (error instanceof TRPCError && error.code === "CONFLICT") continue;
+        throw error;
+      }
+      if (status === "canceling" || status === "canceled") return runService.get(runId);
+      throw new TRPCError({
+        code: "CONFLICT",
+        message: `status: run ${runId} is ${status}; only queued or running runs can be canceled`,
+      });
+    }
+    throw new TRPCError({ code: "CONFLICT", message: `status: run ${runId} keeps changing; retry` });
+  }
+
+  async function clone(input: z.output<typeof runsCloneInput>, actor: string): Promise<Run> {
+    const source = await runService.get(input.runId);
+    if (source.spec === null) {
+      throw new TRPCError({
+        code: "BAD_REQUEST",
+        message: `runId: run ${input.runId} has no spec to clone (it was not queued)`,
+      });
+    }
+    const merged = input.specChanges ? mergeSpec(source.spec, input.specChanges) : source.spec;
+    const spec = experimentSpec.safeParse(merged);
+    if (!spec.success) {
+      throw new TRPCError({
+        code: "BAD_REQUEST",
+        message: `specChanges: the changed spec is invalid: ${describeZodError(spec.error)}`,
+      });
+    }
+    const row = await runService.findRow(input.runId);
+    const requirements: RunRequirements = runRequirements.parse({
+      ...(isPlainObject(row?.requirements) ? row.requirements : {}),
+      ...input.requirements,
+    });
+    return enqueue(
+      {
+        project: source.project,
+        name: input.name ?? `${source.name}-clone`,
+        group: source.group ?? undefined,
+        tags: input.tags ?? source.tags,
+        config: source.config,
+        notes: undefined,
+        spec: spec.data,
+        queue: input.queue ?? source.queue ?? "default",
+        priority: input.priority ?? source.priority,
+        requirements,
+        maxAttempts: row?.maxAttempts ?? 3,
+      },
+      actor,
+      source.id,
+    );
+  }
+
+  /** Hands the best queued run this slot can serve to this runner, with a lease; null when none. */
+  async function claim(
+    offer: SlotOffer,
+    holder: { runnerId: string; runnerName: string; slot: number; leaseMs: number },
+  ): Promise<Run | null> {
+    const now = new Date();
+    return runService.transitionPicked(claimPickSql(offer), "queued", "running", {
+      actor: `runner:${holder.runnerName}`,
+      reason: `claimed by ${holder.runnerName} slot ${holder.slot}`,
+      changes: {
+        runner: holder.runnerName,
+        runnerId: holder.runnerId,
+        runnerSlot: holder.slot,
+        leaseExpiresAt: new Date(now.getTime() + holder.leaseMs),
+        heartbeatAt: now,
+        startedAt: now,
+        finishedAt: null,
+        error: null,
+      },
+    });
+  }
+
+  return { enqueue, list, cancel, clone, claim, signal };
+}
+export type QueueService = ReturnType<typeof createQueueService>;
