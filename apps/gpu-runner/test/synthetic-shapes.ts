@@ -16,14 +16,24 @@ function shapeSvg(shape: ShapeName, cx: number, cy: number, r: number, colour: s
   return `<polygon points="${cx},${cy - r} ${cx - r},${cy + r} ${cx + r},${cy + r}" fill="${colour}"/>`;
 }
 
-async function renderShapes(shapes: ShapeName[], size: number, random: RandomSource): Promise<Buffer> {
+function randomColour(random: RandomSource): string {
+  const channel = () => Math.floor(random() * 120);
+  return `rgb(${channel()},${channel()},${channel()})`;
+}
+
+async function renderShapes(
+  shapes: ShapeName[],
+  size: number,
+  random: RandomSource,
+  colourByShape = true,
+): Promise<Buffer> {
   const grey = Math.floor(150 + random() * 80);
   const parts = shapes.map((shape, i) => {
     const r = size * (0.14 + random() * 0.08);
     const slot = shapes.length > 1 ? (i + 0.5) / shapes.length : 0.5;
     const cx = shapes.length > 1 ? size * slot : size * (0.35 + random() * 0.3);
     const cy = size * (0.35 + random() * 0.3);
-    return shapeSvg(shape, cx, cy, r, SHAPE_COLOURS[shape]);
+    return shapeSvg(shape, cx, cy, r, colourByShape ? SHAPE_COLOURS[shape] : randomColour(random));
   });
   const svg =
     `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}">` +
@@ -31,12 +41,15 @@ async function renderShapes(shapes: ShapeName[], size: number, random: RandomSou
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
 
-/** A folder with one sub-folder per class, `perClass` PNGs each. */
+/**
+ * A folder with one sub-folder per class, `perClass` PNGs each. With `colourByShape: false` every
+ * shape gets a random colour, so only its outline tells the classes apart.
+ */
 export async function writeClassFolderDataset(
   root: string,
   classes: ShapeName[],
   perClass: number,
-  options: { seed?: number; size?: number; corruptPerClass?: number } = {},
+  options: { seed?: number; size?: number; corruptPerClass?: number; colourByShape?: boolean } = {},
 ): Promise<void> {
   const random = createRandom(options.seed ?? 7);
   const size = options.size ?? 64;
@@ -44,7 +57,10 @@ export async function writeClassFolderDataset(
     const dir = path.join(root, shape);
     await mkdir(dir, { recursive: true });
     for (let i = 0; i < perClass; i++) {
-      await writeFile(path.join(dir, `${shape}-${i}.png`), await renderShapes([shape], size, random));
+      await writeFile(
+        path.join(dir, `${shape}-${i}.png`),
+        await renderShapes([shape], size, random, options.colourByShape ?? true),
+      );
     }
     for (let i = 0; i < (options.corruptPerClass ?? 0); i++) {
       await writeFile(path.join(dir, `broken-${i}.png`), Buffer.from("this is not a PNG file"));
