@@ -14,6 +14,11 @@ const envSchema = z.object({
   LABTRACK_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** The built dashboard to serve at `/`; defaults to apps/dashboard/dist beside this package. */
   LABTRACK_DASHBOARD_DIR: z.string().optional(),
+  /** A claimed run is lost when its runner sends no heartbeat for this long. */
+  LABTRACK_LEASE_MS: z.coerce.number().int().min(100).default(30_000),
+  /** How often runners heartbeat (told to each runner when it registers). */
+  LABTRACK_HEARTBEAT_MS: z.coerce.number().int().min(50).default(5_000),
+  LABTRACK_REAPER_INTERVAL_MS: z.coerce.number().int().min(50).default(2_000),
   /** pnpm and npm set this to the directory the command was typed in. */
   INIT_CWD: z.string().optional(),
 });

@@ -5,6 +5,7 @@ import { dashboardStatic } from "./http/dashboard-static.ts";
 import { createLabtrackServer } from "./server.ts";
 import { ensureAdminToken } from "./services/admin-bootstrap.ts";
 import { createServices } from "./services/index.ts";
+import { startLeaseReaper } from "./services/lease-reaper.ts";
 
 /** Composition root: the only place that reads the environment. */
 async function main() {
@@ -19,6 +20,19 @@ async function main() {
     database,
     dataDir: env.dataDir,
     envAdminToken: env.LABTRACK_ADMIN_TOKEN,
+    queueSettings: {
+      leaseMs: env.LABTRACK_LEASE_MS,
+      heartbeatMs: env.LABTRACK_HEARTBEAT_MS,
+      reaperIntervalMs: env.LABTRACK_REAPER_INTERVAL_MS,
+    },
+  });
+  const reaper = startLeaseReaper({
+    database,
+    runs: services.runs,
+    signal: services.queue.signal,
+    log,
+    intervalMs: env.LABTRACK_REAPER_INTERVAL_MS,
+    startupGraceMs: env.LABTRACK_LEASE_MS,
   });
   const app = createLabtrackServer({
     services,
@@ -47,6 +61,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down");
+    await reaper.stop();
     await app.close();
     await database.close();
     log.info("stopped");

@@ -4,6 +4,8 @@ import { liveRouter } from "./routers/live.ts";
 import { logsRouter } from "./routers/logs.ts";
 import { metricsRouter } from "./routers/metrics.ts";
 import { projectsRouter } from "./routers/projects.ts";
+import { queueRouter } from "./routers/queue.ts";
+import { runnersRouter } from "./routers/runners.ts";
 import { runsRouter } from "./routers/runs.ts";
 import { tokensRouter } from "./routers/tokens.ts";
 import { router } from "./trpc.ts";
@@ -16,6 +18,8 @@ export const appRouter = router({
   artifacts: artifactsRouter,
   tokens: tokensRouter,
   live: liveRouter,
+  queue: queueRouter,
+  runners: runnersRouter,
 });
 
 export type AppRouter = typeof appRouter;

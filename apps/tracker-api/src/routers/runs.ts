@@ -1,4 +1,6 @@
 import {
+  runsCancelInput,
+  runsCloneInput,
   runsCreateInput,
   runsFinishInput,
   runsGetInput,
@@ -6,7 +8,7 @@ import {
   runsSetResultsInput,
   runsUpdateInput,
 } from "@labtrack/schemas";
-import { authedProcedure, router } from "../trpc.ts";
+import { authedProcedure, router, userProcedure } from "../trpc.ts";
 
 export const runsRouter = router({
   create: authedProcedure
@@ -26,4 +28,12 @@ export const runsRouter = router({
   events: authedProcedure
     .input(runsGetInput)
     .query(({ ctx, input }) => ctx.services.runs.events(input.runId)),
+  /** A queued run is canceled at once; a running one becomes canceling until its runner stops it. */
+  cancel: userProcedure
+    .input(runsCancelInput)
+    .mutation(({ ctx, input }) => ctx.services.queue.cancel(input.runId, ctx.caller.name, input.reason)),
+  /** Queues a copy of a run's spec, optionally changed. */
+  clone: userProcedure
+    .input(runsCloneInput)
+    .mutation(({ ctx, input }) => ctx.services.queue.clone(input, ctx.caller.name)),
 });

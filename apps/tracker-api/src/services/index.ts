@@ -6,6 +6,8 @@ import { LiveEventBus } from "./live-events.ts";
 import { createLogService } from "./logs.ts";
 import { createMetricService } from "./metrics.ts";
 import { createProjectService } from "./projects.ts";
+import { createQueueService } from "./queue.ts";
+import { createRunnerService, DEFAULT_QUEUE_SETTINGS, type QueueSettings } from "./runners.ts";
 import { createRunService } from "./runs.ts";
 import { createTokenService } from "./tokens.ts";
 
@@ -13,6 +15,8 @@ export interface ServicesOptions {
   database: Database;
   dataDir: string;
   envAdminToken?: string | undefined;
+  /** Lease, heartbeat and reaper intervals; short in tests. */
+  queueSettings?: Partial<QueueSettings> | undefined;
 }
 
 /** Every service, wired to one database, blob store and event bus. */
@@ -27,7 +31,22 @@ export function createServices(opts: ServicesOptions) {
     runs,
     createBlobStore(path.join(opts.dataDir, "blobs")),
   );
+  const queueSettings: QueueSettings = { ...DEFAULT_QUEUE_SETTINGS, ...opts.queueSettings };
+  const queue = createQueueService(opts.database, projects, runs);
+  const runners = createRunnerService(opts.database, runs, queue, queueSettings);
   const tokens = createTokenService(opts.database, { envAdminToken: opts.envAdminToken });
-  return { database: opts.database, bus, projects, runs, metrics, logs, artifacts, tokens };
+  return {
+    database: opts.database,
+    bus,
+    projects,
+    runs,
+    metrics,
+    logs,
+    artifacts,
+    tokens,
+    queue,
+    runners,
+    queueSettings,
+  };
 }
 export type Services = ReturnType<typeof createServices>;

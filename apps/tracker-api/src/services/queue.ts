@@ -8,8 +8,8 @@ import {
   type queueListInput,
   type Run,
   type RunRequirements,
-  type runsCloneInput,
   runRequirements,
+  type runsCloneInput,
 } from "@labtrack/schemas";
 import { TRPCError } from "@trpc/server";
 import { type SQL, sql } from "drizzle-orm";

@@ -7,6 +7,8 @@ import postgres from "postgres";
 import { createDatabase, type Database, migrateDatabase } from "../db/client.ts";
 import { createLabtrackServer, type ExtraRoute } from "../server.ts";
 import { createServices, type Services } from "../services/index.ts";
+import { startLeaseReaper } from "../services/lease-reaper.ts";
+import type { QueueSettings } from "../services/runners.ts";
 
 export type DbKind = "pglite" | "postgres";
 
@@ -47,7 +49,14 @@ export interface TestServer {
 /** A real tracker-api on a free port, over a fresh database and data directory. */
 export async function startTestServer(
   kind: DbKind,
-  opts: { extraRoutes?: ExtraRoute[]; port?: number; dataDir?: string; databaseUrl?: string } = {},
+  opts: {
+    extraRoutes?: ExtraRoute[];
+    port?: number;
+    dataDir?: string;
+    databaseUrl?: string;
+    /** Short leases and heartbeats keep queue tests fast. */
+    queueSettings?: Partial<QueueSettings>;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), "labtrack-test-")));
   let scratch: { url: string; drop: () => Promise<void> } | null = null;
@@ -63,8 +72,21 @@ export async function startTestServer(
   });
   await migrateDatabase(database);
   const adminToken = `test-admin-${randomBytes(12).toString("hex")}`;
-  const services = createServices({ database, dataDir, envAdminToken: adminToken });
+  const services = createServices({
+    database,
+    dataDir,
+    envAdminToken: adminToken,
+    queueSettings: opts.queueSettings,
+  });
   const log = pino({ level: process.env.LABTRACK_TEST_LOG_LEVEL ?? "silent" });
+  const reaper = startLeaseReaper({
+    database,
+    runs: services.runs,
+    signal: services.queue.signal,
+    log,
+    intervalMs: services.queueSettings.reaperIntervalMs,
+    startupGraceMs: services.queueSettings.leaseMs,
+  });
   const app = createLabtrackServer({ services, log, extraRoutes: opts.extraRoutes });
   const { url } = await app.listen(opts.port ?? 0, "127.0.0.1");
   return {
@@ -75,6 +97,7 @@ export async function startTestServer(
     database,
     dataDir,
     async close() {
+      await reaper.stop();
       await app.close();
       await database.close();
       await scratch?.drop();

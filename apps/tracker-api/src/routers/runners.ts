@@ -1,0 +1,34 @@
+import {
+  runnersClaimInput,
+  runnersHeartbeatInput,
+  runnersListInput,
+  runnersRegisterInput,
+  runnersReportInput,
+} from "@labtrack/schemas";
+import { z } from "zod";
+import { authedProcedure, router, runnerProcedure } from "../trpc.ts";
+
+export const runnersRouter = router({
+  /** A runner announces itself and its capabilities; answers its id and lease/heartbeat timings. */
+  register: runnerProcedure
+    .input(runnersRegisterInput)
+    .mutation(({ ctx, input }) => ctx.services.runners.register(input, ctx.caller.tokenId)),
+  /** Long-poll: the best queued run this slot can serve, or null after `waitMs`. */
+  claim: runnerProcedure
+    .input(runnersClaimInput)
+    .mutation(({ ctx, input, signal }) => ctx.services.runners.claim(input, signal)),
+  heartbeat: runnerProcedure
+    .input(runnersHeartbeatInput)
+    .mutation(({ ctx, input }) => ctx.services.runners.heartbeat(input)),
+  /** How a held run ended (or that it is handed back to the queue). */
+  report: runnerProcedure
+    .input(runnersReportInput)
+    .mutation(({ ctx, input }) => ctx.services.runners.report(input)),
+  stop: runnerProcedure
+    .input(z.object({ runnerId: z.uuid() }))
+    .mutation(({ ctx, input }) => ctx.services.runners.stop(input.runnerId)),
+  /** Runners with their GPUs (live utilisation and memory), slots and current runs, online or not. */
+  list: authedProcedure
+    .input(runnersListInput)
+    .query(({ ctx, input }) => ctx.services.runners.list(input.includeOffline)),
+});

@@ -1,0 +1,302 @@
+import { randomUUID } from "node:crypto";
+import type {
+  GpuInfo,
+  GpuStats,
+  Run,
+  RunnerSummary,
+  RunnersHeartbeatOutput,
+  RunStatus,
+  runnerCapabilities,
+  runnersRegisterInput,
+  runnersReportInput,
+} from "@labtrack/schemas";
+import { TRPCError } from "@trpc/server";
+import { eq, sql } from "drizzle-orm";
+import type { z } from "zod";
+import type { Database } from "../db/client.ts";
+import { textArrayLiteral } from "../db/pg-array.ts";
+import { runners } from "../db/schema.ts";
+import { recoverLostRun } from "./lease-reaper.ts";
+import type { QueueService, SlotOffer } from "./queue.ts";
+import type { RunService } from "./runs.ts";
+
+export interface QueueSettings {
+  /** How long a claimed run stays held without a heartbeat. */
+  leaseMs: number;
+  /** How often runners should heartbeat (told to them at registration). */
+  heartbeatMs: number;
+  /** How often the reaper looks for expired leases. */
+  reaperIntervalMs: number;
+}
+
+export const DEFAULT_QUEUE_SETTINGS: QueueSettings = {
+  leaseMs: 30_000,
+  heartbeatMs: 5_000,
+  reaperIntervalMs: 2_000,
+};
+
+type RunnerRow = typeof runners.$inferSelect;
+type Capabilities = z.output<typeof runnerCapabilities>;
+type Slot = { index: number; gpuIndices: number[] };
+
+function unknownRunner(runnerId: string): never {
+  throw new TRPCError({ code: "NOT_FOUND", message: `runnerId: no runner ${runnerId}; register again` });
+}
+
+export function createRunnerService(
+  database: Database,
+  runService: RunService,
+  queue: QueueService,
+  settings: QueueSettings,
+) {
+  const { db } = database;
+
+  async function requireRunner(runnerId: string): Promise<RunnerRow> {
+    const rows = await db.select().from(runners).where(eq(runners.id, runnerId));
+    return rows[0] ?? unknownRunner(runnerId);
+  }
+
+  /** Registers (or re-registers) a runner by name; runs its previous session held are recovered. */
+  async function register(input: z.output<typeof runnersRegisterInput>, tokenId: number | null) {
+    const id = randomUUID();
+    const values = {
+      id,
+      name: input.name,
+      tokenId,
+      hostname: input.capabilities.hostname,
+      capabilities: input.capabilities,
+      labels: input.capabilities.labels,
+      queues: input.queues,
+      slots: input.slots,
+      gpuStats: [],
+      registeredAt: new Date(),
+      lastSeenAt: new Date(),
+      stoppedAt: null,
+    };
+    const { id: _id, name: _name, ...changes } = values;
+    await db
+      .insert(runners)
+      .values(values)
+      .onConflictDoUpdate({ target: runners.name, set: { ...changes, id } });
+    // A runner that restarts under the same name cannot be running its old session's runs.
+    const stale = await database.query<{
+      id: string;
+      status: string;
+      attempt: number;
+      max_attempts: number;
+    }>(sql`
+      SELECT id::text AS id, status, attempt, max_attempts FROM runs
+      WHERE runner = ${input.name} AND runner_id IS DISTINCT FROM ${id}::uuid AND status IN ('running', 'canceling')`);
+    for (const run of stale) {
+      const outcome = await recoverLostRun(
+        runService,
+        {
+          id: run.id,
+          status: run.status as RunStatus,
+          attempt: Number(run.attempt),
+          maxAttempts: Number(run.max_attempts),
+          runner: input.name,
+        },
+        `runner ${input.name} restarted`,
+      );
+      if (outcome === "queued") queue.signal.notify();
+    }
+    return { runnerId: id, leaseMs: settings.leaseMs, heartbeatMs: settings.heartbeatMs };
+  }
+
+  function offerFor(runner: RunnerRow, slotIndex: number): SlotOffer {
+    const slots = runner.slots as Slot[];
+    const slot = slots.find((s) => s.index === slotIndex);
+    if (!slot) {
+      throw new TRPCError({
+        code: "BAD_REQUEST",
+        message: `slot: runner ${runner.name} has no slot ${slotIndex} (slots: ${slots.map((s) => s.index).join(", ")})`,
+      });
+    }
+    const caps = runner.capabilities as Capabilities;
+    const memories = slot.gpuIndices.map((i) => caps.gpus.find((g) => g.index === i)?.memoryMb ?? 0);
+    return {
+      queues: runner.queues,
+      gpus: slot.gpuIndices.length,
+      minGpuMemoryMb: memories.length > 0 ? Math.floor(Math.min(...memories)) : 0,
+      backends: caps.backends,
+      labels: runner.labels,
+    };
+  }
+
+  /** Claims a run for one free slot, waiting up to `waitMs` for one to be queued. */
+  async function claim(
+    input: { runnerId: string; slot: number; waitMs: number },
+    abort?: AbortSignal,
+  ): Promise<Run | null> {
+    const runner = await requireRunner(input.runnerId);
+    const offer = offerFor(runner, input.slot);
+    const holder = {
+      runnerId: runner.id,
+      runnerName: runner.name,
+      slot: input.slot,
+      leaseMs: settings.leaseMs,
+    };
+    const deadline = Date.now() + input.waitMs;
+    for (;;) {
+      const seen = queue.signal.version;
+      const run = await queue.claim(offer, holder);
+      if (run) return run;
+      const left = deadline - Date.now();
+      if (left <= 0 || abort?.aborted) return null;
+      // Other API processes may queue work too: look again at least every second.
+      await queue.signal.wait(seen, Math.min(left, 1_000), abort);
+    }
+  }
+
+  /** Extends the leases of the runs the runner still holds; says which to cancel or drop. */
+  async function heartbeat(input: {
+    runnerId: string;
+    runIds: string[];
+    gpus: GpuStats[];
+  }): Promise<RunnersHeartbeatOutput> {
+    const touched = await db
+      .update(runners)
+      .set({ lastSeenAt: new Date(), gpuStats: input.gpus, stoppedAt: null })
+      .where(eq(runners.id, input.runnerId))
+      .returning({ id: runners.id });
+    if (touched.length === 0) unknownRunner(input.runnerId);
+    if (input.runIds.length === 0) return { cancel: [], release: [] };
+    const held = await database.query<{ id: string; status: string }>(sql`
+      UPDATE runs SET lease_expires_at = now() + ${`${settings.leaseMs} milliseconds`}::interval, heartbeat_at = now()
+      WHERE runner_id = ${input.runnerId}::uuid AND id = ANY(${textArrayLiteral(input.runIds)}::uuid[])
+        AND status IN ('running', 'canceling')
+      RETURNING id::text AS id, status`);
+    const heldIds = new Set(held.map((r) => r.id));
+    return {
+      cancel: held.filter((r) => r.status === "canceling").map((r) => r.id),
+      release: input.runIds.filter((id) => !heldIds.has(id)),
+    };
+  }
+
+  /** The runner's verdict on a run it holds. Re-sending the same verdict is harmless. */
+  async function report(input: z.output<typeof runnersReportInput>): Promise<Run> {
+    const runner = await requireRunner(input.runnerId);
+    const row = await runService.findRow(input.runId);
+    if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `runId: no run with id ${input.runId}` });
+    const actor = `runner:${runner.name}`;
+    const finalFor: Record<string, RunStatus> = {
+      succeeded: "succeeded",
+      failed: "failed",
+      canceled: "canceled",
+    };
+    if (row.runnerId !== runner.id) {
+      // Already settled by this runner's earlier (replayed) report: answer as before.
+      if (row.status === finalFor[input.outcome] && row.runner === runner.name) return runService.get(row.id);
+      throw new TRPCError({
+        code: "CONFLICT",
+        message: `runId: run ${input.runId} is not held by runner ${runner.name} (it is ${row.status})`,
+      });
+    }
+    if (input.exitCode !== undefined && input.exitCode !== null) {
+      await runService.setResults(row.id, { exit_code: input.exitCode });
+    }
+    const held = ["running", "canceling"] as RunStatus[];
+    if (input.outcome === "requeue" && row.status === "running") {
+      const run = await runService.transition(row.id, "queued", {
+        actor,
+        reason: `handed back by ${runner.name} (shutting down); attempt ${row.attempt + 1} will resume it`,
+        expect: ["running"],
+        changes: {
+          runner: null,
+          runnerId: null,
+          runnerSlot: null,
+          leaseExpiresAt: null,
+          attempt: row.attempt + 1,
+        },
+      });
+      queue.signal.notify();
+      return run;
+    }
+    // A run being canceled ends canceled whatever its process did last.
+    const to: RunStatus =
+      row.status === "canceling"
+        ? "canceled"
+        : input.outcome === "requeue"
+          ? "failed"
+          : finalFor[input.outcome]!;
+    if (to === "canceled" && row.status === "running") {
+      await runService.transition(row.id, "canceling", {
+        actor,
+        reason: "stopped by its runner",
+        expect: ["running"],
+      });
+    }
+    return runService.transition(row.id, to, {
+      actor,
+      reason:
+        input.error ??
+        (to === "succeeded" ? null : `${input.outcome} (exit code ${input.exitCode ?? "none"})`),
+      expect: to === "canceled" ? ["canceling"] : held,
+      changes: {
+        finishedAt: new Date(),
+        leaseExpiresAt: null,
+        runnerId: null,
+        error: to === "failed" ? (input.error ?? `exit code ${input.exitCode ?? "none"}`) : null,
+      },
+    });
+  }
+
+  /** A runner shutting down says goodbye, so it shows offline at once. */
+  async function stop(runnerId: string): Promise<void> {
+    await db.update(runners).set({ stoppedAt: new Date() }).where(eq(runners.id, runnerId));
+  }
+
+  async function list(includeOffline: boolean): Promise<RunnerSummary[]> {
+    const rows = await db.select().from(runners).orderBy(runners.name);
+    const current = await database.query<{
+      id: string;
+      name: string;
+      status: string;
+      runner_id: string;
+      runner_slot: number;
+      project: string;
+    }>(sql`
+      SELECT r.id::text AS id, r.name, r.status, r.runner_id::text AS runner_id, r.runner_slot, p.slug AS project
+      FROM runs r JOIN projects p ON p.id = r.project_id
+      WHERE r.status IN ('running', 'canceling') AND r.runner_id IS NOT NULL`);
+    const offlineAfter = Date.now() - Math.max(3 * settings.heartbeatMs, 10_000);
+    const summaries = rows.map((row): RunnerSummary => {
+      const caps = row.capabilities as Capabilities;
+      const stats = row.gpuStats as GpuStats[];
+      return {
+        id: row.id,
+        name: row.name,
+        hostname: row.hostname,
+        online: row.stoppedAt === null && row.lastSeenAt.getTime() > offlineAfter,
+        lastSeenAt: row.lastSeenAt.toISOString(),
+        registeredAt: row.registeredAt.toISOString(),
+        queues: row.queues,
+        labels: row.labels,
+        backends: caps.backends,
+        cpus: caps.cpus,
+        memoryMb: caps.memoryMb,
+        gpus: caps.gpus.map((gpu: GpuInfo) => {
+          const s = stats.find((x) => x.index === gpu.index);
+          return {
+            ...gpu,
+            utilizationPercent: s?.utilizationPercent ?? null,
+            memoryUsedMb: s?.memoryUsedMb ?? null,
+          };
+        }),
+        slots: (row.slots as Slot[]).map((slot) => {
+          const run = current.find((r) => r.runner_id === row.id && Number(r.runner_slot) === slot.index);
+          return {
+            index: slot.index,
+            gpuIndices: slot.gpuIndices,
+            run: run ? { id: run.id, name: run.name, project: run.project, status: run.status } : null,
+          };
+        }),
+      };
+    });
+    return includeOffline ? summaries : summaries.filter((s) => s.online);
+  }
+
+  return { register, claim, heartbeat, report, stop, list, requireRunner };
+}
+export type RunnerService = ReturnType<typeof createRunnerService>;
