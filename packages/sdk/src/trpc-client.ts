@@ -6,6 +6,11 @@ export interface ClientOptions {
   /** The server, e.g. `http://localhost:8420`. */
   url: string;
   token: string;
+  /**
+   * `split` (default): queries and mutations over HTTP, subscriptions over the WebSocket.
+   * `websocket`: every operation over the one WebSocket (long-lived agents such as the runner).
+   */
+  transport?: "split" | "websocket";
 }
 
 export type LabtrackTRPCClient = TRPCClient<AppRouter>;
@@ -17,23 +22,28 @@ export type LabtrackTRPCClient = TRPCClient<AppRouter>;
 export function createTrpcClient(opts: ClientOptions): {
   trpc: LabtrackTRPCClient;
   close: () => Promise<void>;
+  /** Whether the WebSocket is open, connecting or idle (and the last connection error). */
+  connectionState: ReturnType<typeof createWSClient>["connectionState"];
 } {
   const base = opts.url.replace(/\/+$/, "");
   const wsClient = createWSClient({
     url: `${base.replace(/^http/, "ws")}/trpc`,
     WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
     connectionParams: { token: opts.token },
-    lazy: { enabled: true, closeMs: 5_000 },
-    retryDelayMs: (attempt) => Math.min(200 * 2 ** attempt, 5_000),
+    lazy: { enabled: opts.transport !== "websocket", closeMs: 5_000 },
+    // An agent reconnects quickly so its spool drains soon after the server is back.
+    retryDelayMs: (attempt) => Math.min(200 * 2 ** attempt, opts.transport === "websocket" ? 1_000 : 5_000),
   });
   const trpc = createTRPCClient<AppRouter>({
     links: [
-      splitLink({
-        condition: (op) => op.type === "subscription",
-        true: wsLink({ client: wsClient }),
-        false: httpLink({ url: `${base}/trpc`, headers: { authorization: `Bearer ${opts.token}` } }),
-      }),
+      opts.transport === "websocket"
+        ? wsLink({ client: wsClient })
+        : splitLink({
+            condition: (op) => op.type === "subscription",
+            true: wsLink({ client: wsClient }),
+            false: httpLink({ url: `${base}/trpc`, headers: { authorization: `Bearer ${opts.token}` } }),
+          }),
     ],
   });
-  return { trpc, close: () => wsClient.close() };
+  return { trpc, close: () => wsClient.close(), connectionState: wsClient.connectionState };
 }
