@@ -1,0 +1,82 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useMemo, useState } from "react";
+import { ApiProvider } from "./api/api-context.tsx";
+import { clearToken, readToken } from "./api/token-store.ts";
+import { createApi } from "./api/trpc-client.ts";
+import { AppShell } from "./components/app-shell.tsx";
+import { CompareView } from "./pages/compare-page.tsx";
+import { LoginPage } from "./pages/login-page.tsx";
+import { NotFoundPage } from "./pages/not-found-page.tsx";
+import { ProjectsPage } from "./pages/projects-page.tsx";
+import { QueuePage } from "./pages/queue-page.tsx";
+import { RunPage } from "./pages/run-page.tsx";
+import { RunnersPage } from "./pages/runners-page.tsx";
+import { RunsPage } from "./pages/runs-page.tsx";
+import { navigate, useLocation } from "./routing/location.tsx";
+import { parseRoute, type Route } from "./routing/routes.ts";
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case "projects":
+      return <ProjectsPage />;
+    case "runs":
+      return <RunsPage key={route.project} project={route.project} />;
+    case "run":
+      return <RunPage key={route.runId} runId={route.runId} tab={route.tab} />;
+    case "compare":
+      return <CompareView />;
+    case "queue":
+      return <QueuePage />;
+    case "runners":
+      return <RunnersPage />;
+    default:
+      return <NotFoundPage path={route.page === "not-found" ? route.path : ""} />;
+  }
+}
+
+/** Sign-in gate, then the page for the current path. */
+export function App() {
+  const location = useLocation();
+  const route = parseRoute(location.pathname);
+  const [token, setToken] = useState(readToken);
+  const queryClient = useQueryClient();
+  const api = useMemo(() => (token ? createApi(token) : null), [token]);
+  useEffect(() => () => api?.close(), [api]);
+
+  // Any signed-out page load (or a token cleared elsewhere) goes to /login.
+  useEffect(() => {
+    const stored = readToken();
+    if (stored !== token) setToken(stored);
+    if (!stored && route.page !== "login") {
+      const next = `${location.pathname}${location.search.size ? `?${location.search}` : ""}`;
+      navigate(`/login?next=${encodeURIComponent(next)}`, { replace: true });
+    }
+  }, [route.page, token, location.pathname, location.search]);
+
+  if (route.page === "login" || !api) {
+    return (
+      <LoginPage
+        onSignedIn={(next) => {
+          queryClient.clear();
+          setToken(readToken());
+          navigate(next, { replace: true });
+        }}
+      />
+    );
+  }
+  return (
+    <ApiProvider api={api}>
+      <AppShell
+        route={route}
+        onSignOut={() => {
+          clearToken();
+          queryClient.clear();
+          setToken(null);
+          navigate("/login", { replace: true });
+        }}
+      >
+        <Page route={route} />
+      </AppShell>
+    </ApiProvider>
+  );
+}

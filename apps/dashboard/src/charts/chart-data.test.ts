@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { buildChartData, xValues } from "./chart-data.ts";
+import { appendChunk, type SeriesData } from "./series-data.ts";
+
+function series(runId: string, steps: number[], values: number[], times?: number[]): SeriesData {
+  return {
+    runId,
+    key: "loss",
+    steps,
+    values,
+    times: times ?? steps.map((s) => 1_700_000_000_000 + s * 1000),
+    epochs: steps.map((s) => Math.floor(s / 10)),
+    total: steps.length,
+    downsampled: false,
+  };
+}
+
+describe("chart data", () => {
+  it("joins runs with different steps on one x column, leaving gaps as null", () => {
+    const data = buildChartData([series("a", [0, 2, 4], [1, 2, 3]), series("b", [1, 2], [5, 6])], {
+      xAxis: "step",
+      smoothing: 0,
+      logScale: false,
+    });
+    expect(data.columns[0]).toEqual([0, 1, 2, 4]);
+    expect(data.columns[1]).toEqual([1, null, 2, 3]);
+    expect(data.columns[2]).toEqual([null, 5, 6, null]);
+    expect(data.lines).toEqual([
+      { runId: "a", raw: 1, smoothed: null },
+      { runId: "b", raw: 2, smoothed: null },
+    ]);
+  });
+
+  it("adds a debiased EMA curve beside the raw one when smoothing is on", () => {
+    const data = buildChartData([series("a", [0, 1, 2], [0, 10, 10])], {
+      xAxis: "step",
+      smoothing: 0.5,
+      logScale: false,
+    });
+    expect(data.columns[1]).toEqual([0, 10, 10]);
+    // Debiased: the first smoothed point equals the first value, not half of it.
+    const smoothed = data.columns[2] as number[];
+    expect(smoothed[0]).toBe(0);
+    expect(smoothed[1]).toBeCloseTo(20 / 3);
+    expect(smoothed[2]).toBeCloseTo(60 / 7);
+  });
+
+  it("turns NaN and infinities into gaps, and non-positive values too on a log scale", () => {
+    const values = [Number.NaN, Number.POSITIVE_INFINITY, 0, 2];
+    expect(
+      buildChartData([series("a", [0, 1, 2, 3], values)], {
+        xAxis: "step",
+        smoothing: 0,
+        logScale: false,
+      }).columns[1],
+    ).toEqual([null, null, 0, 2]);
+    expect(
+      buildChartData([series("a", [0, 1, 2, 3], values)], {
+        xAxis: "step",
+        smoothing: 0,
+        logScale: true,
+      }).columns[1],
+    ).toEqual([null, null, null, 2]);
+  });
+
+  it("measures x in epochs, seconds since the run started, or wall-clock seconds", () => {
+    const s = series("a", [0, 10, 25], [1, 2, 3], [5000, 7000, 9500]);
+    expect(xValues(s, "epoch")).toEqual([0, 1, 2]);
+    expect(xValues(s, "relative")).toEqual([0, 2, 4.5]);
+    expect(xValues(s, "wall")).toEqual([5, 7, 9.5]);
+  });
+
+  it("appends live points after the last step only", () => {
+    const base = series("a", [0, 1], [1, 2]);
+    const grown = appendChunk(base, {
+      key: "loss",
+      steps: [1, 2, 3],
+      values: [9, "NaN", 4],
+      times: [1, 2, 3],
+      epochs: [null, null, null],
+    });
+    expect(grown.steps).toEqual([0, 1, 2, 3]);
+    expect(grown.values).toEqual([1, 2, Number.NaN, 4]);
+    expect(grown.total).toBe(4);
+  });
+});

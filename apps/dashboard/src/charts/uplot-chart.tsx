@@ -1,0 +1,63 @@
+import { useEffect, useRef } from "react";
+import uPlot, { type AlignedData, type Options } from "uplot";
+import "uplot/dist/uPlot.min.css";
+
+export interface UplotChartProps {
+  /** Options without size; a new object re-creates the chart, so memoise it. */
+  options: Omit<Options, "width" | "height">;
+  data: AlignedData;
+  height: number;
+  /** Keep the current x range when new data arrives (the user zoomed in). */
+  keepScale?: boolean;
+  onCreate?: (chart: uPlot) => void;
+  className?: string;
+  "aria-label"?: string;
+}
+
+/** A uPlot canvas that follows its container's width. */
+export function UplotChart({
+  options,
+  data,
+  height,
+  keepScale,
+  onCreate,
+  className,
+  ...rest
+}: UplotChartProps) {
+  const container = useRef<HTMLDivElement>(null);
+  const chart = useRef<uPlot | null>(null);
+  const latest = useRef({ data, keepScale, onCreate });
+  latest.current = { data, keepScale, onCreate };
+
+  useEffect(() => {
+    const element = container.current;
+    if (!element) return;
+    const width = Math.max(200, element.clientWidth);
+    const created = new uPlot({ ...options, width, height }, latest.current.data, element);
+    chart.current = created;
+    latest.current.onCreate?.(created);
+    let frame = 0;
+    const observer = new ResizeObserver(() => {
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => {
+        const next = Math.max(200, element.clientWidth);
+        if (next !== created.width) created.setSize({ width: next, height });
+      });
+    });
+    observer.observe(element);
+    return () => {
+      cancelAnimationFrame(frame);
+      observer.disconnect();
+      created.destroy();
+      chart.current = null;
+    };
+  }, [options, height]);
+
+  useEffect(() => {
+    const current = chart.current;
+    if (!current || current.data === data) return;
+    current.setData(data, !latest.current.keepScale);
+  }, [data]);
+
+  return <div ref={container} className={className} role="img" {...rest} />;
+}

@@ -1,0 +1,77 @@
+/** The x-axis of a metric chart: training step, epoch, seconds since the run's first point, wall clock. */
+export const X_AXES = ["step", "epoch", "relative", "wall"] as const;
+export type XAxis = (typeof X_AXES)[number];
+
+export const MAX_COMPARE_RUNS = 50;
+export const MAX_SMOOTHING = 0.99;
+
+/** Everything a shared Compare link must reproduce. */
+export interface CompareState {
+  runIds: string[];
+  /** EMA weight in [0, 0.99]; 0 shows raw curves only. */
+  smoothing: number;
+  xAxis: XAxis;
+  logScale: boolean;
+  /** Runs whose curves are toggled off in the legend. */
+  hidden: string[];
+  /** Only metrics whose key contains this text. */
+  metricFilter: string;
+}
+
+export const DEFAULT_COMPARE_STATE: CompareState = {
+  runIds: [],
+  smoothing: 0.6,
+  xAxis: "step",
+  logScale: false,
+  hidden: [],
+  metricFilter: "",
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function idList(text: string | null): string[] {
+  if (!text) return [];
+  const ids = text
+    .split(",")
+    .map((id) => id.trim().toLowerCase())
+    .filter((id) => UUID.test(id));
+  return [...new Set(ids)];
+}
+
+/** Reads the state from a query string; anything missing or malformed falls back to the default. */
+export function parseCompareState(search: URLSearchParams | string): CompareState {
+  const params = typeof search === "string" ? new URLSearchParams(search) : search;
+  const runIds = idList(params.get("runs")).slice(0, MAX_COMPARE_RUNS);
+  const smoothText = params.get("smooth");
+  const smoothNumber = smoothText === null || smoothText === "" ? Number.NaN : Number(smoothText);
+  const smoothing = Number.isFinite(smoothNumber)
+    ? Math.min(MAX_SMOOTHING, Math.max(0, smoothNumber))
+    : DEFAULT_COMPARE_STATE.smoothing;
+  const xText = params.get("x");
+  const xAxis = (X_AXES as readonly string[]).includes(xText ?? "")
+    ? (xText as XAxis)
+    : DEFAULT_COMPARE_STATE.xAxis;
+  const hidden = idList(params.get("hide")).filter((id) => runIds.includes(id));
+  return {
+    runIds,
+    smoothing,
+    xAxis,
+    logScale: params.get("log") === "1",
+    hidden,
+    metricFilter: params.get("metric") ?? "",
+  };
+}
+
+/** The query string (with `?`) for a state; default values are left out to keep links short. */
+export function formatCompareState(state: CompareState): string {
+  const params = new URLSearchParams();
+  params.set("runs", state.runIds.join(","));
+  if (state.smoothing !== DEFAULT_COMPARE_STATE.smoothing) params.set("smooth", String(state.smoothing));
+  if (state.xAxis !== DEFAULT_COMPARE_STATE.xAxis) params.set("x", state.xAxis);
+  if (state.logScale) params.set("log", "1");
+  const hidden = state.hidden.filter((id) => state.runIds.includes(id));
+  if (hidden.length > 0) params.set("hide", hidden.join(","));
+  if (state.metricFilter) params.set("metric", state.metricFilter);
+  // Commas in id lists read better unescaped and are safe in a query string.
+  return `?${params.toString().replaceAll("%2C", ",")}`;
+}

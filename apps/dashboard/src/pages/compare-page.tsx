@@ -1,0 +1,3 @@
+export function CompareView() {
+  return <div className="page">compare</div>;
+}

@@ -1,0 +1,3 @@
+export function RunnersPage() {
+  return <div className="page">runners</div>;
+}

@@ -1,0 +1,219 @@
+import type { Run } from "@labtrack/schemas";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { type ReactNode, useEffect, useRef } from "react";
+import { formatDuration, formatMetric, formatRelativeTime } from "../charts/format-number.ts";
+import { StatusBadge } from "../components/status-badge.tsx";
+import { Link } from "../routing/location.tsx";
+import { paths } from "../routing/routes.ts";
+import { columnLabel, columnValue, type DataColumn, type RunRow } from "./run-columns.ts";
+
+export interface TableColumn {
+  id: string;
+  label: string;
+  width: string;
+  sortField?: string;
+  numeric?: boolean;
+  cell: (run: Run) => ReactNode;
+}
+
+function runDuration(run: Run): string {
+  if (!run.startedAt) return "–";
+  const end = run.finishedAt ? Date.parse(run.finishedAt) : Date.now();
+  return formatDuration(end - Date.parse(run.startedAt));
+}
+
+function showValue(value: unknown): string {
+  if (value === undefined) return "";
+  if (typeof value === "number" || value === "NaN" || value === "Infinity" || value === "-Infinity") {
+    return formatMetric(value as number);
+  }
+  if (typeof value === "string") return value;
+  return JSON.stringify(value);
+}
+
+export function tableColumns(dataColumns: readonly DataColumn[]): TableColumn[] {
+  const fixed: TableColumn[] = [
+    {
+      id: "status",
+      label: "Status",
+      width: "104px",
+      sortField: "status",
+      cell: (r) => <StatusBadge status={r.status} />,
+    },
+    {
+      id: "name",
+      label: "Name",
+      width: "minmax(160px, 2fr)",
+      sortField: "name",
+      cell: (r) => (
+        <Link href={paths.run(r.id)} className="run-name" title={r.name}>
+          {r.name}
+        </Link>
+      ),
+    },
+    { id: "group", label: "Group", width: "minmax(90px, 1fr)", cell: (r) => r.group ?? "" },
+    {
+      id: "tags",
+      label: "Tags",
+      width: "minmax(90px, 1fr)",
+      cell: (r) => (
+        <span className="tags">
+          {r.tags.map((t) => (
+            <span key={t} className="tag">
+              {t}
+            </span>
+          ))}
+        </span>
+      ),
+    },
+    { id: "runner", label: "Runner", width: "minmax(80px, 1fr)", cell: (r) => r.runner ?? "" },
+    { id: "duration", label: "Duration", width: "84px", numeric: true, cell: runDuration },
+    {
+      id: "created",
+      label: "Created",
+      width: "96px",
+      sortField: "createdAt",
+      cell: (r) => formatRelativeTime(r.createdAt),
+    },
+  ];
+  const data = dataColumns.map(
+    (column): TableColumn => ({
+      id: column.id,
+      label: columnLabel(column),
+      width: "minmax(90px, 1fr)",
+      sortField: column.id,
+      numeric: true,
+      cell: (r) => showValue(columnValue(r, column)),
+    }),
+  );
+  return [...fixed, ...data];
+}
+
+export interface RunsTableProps {
+  rows: RunRow[];
+  columns: TableColumn[];
+  sort: { field: string; direction: "asc" | "desc" };
+  onSort: (field: string) => void;
+  selected: ReadonlySet<string>;
+  onToggle: (runId: string) => void;
+  onToggleGroup: (label: string) => void;
+  /** Near the end of the loaded rows: load the next page. */
+  onNearEnd?: () => void;
+}
+
+const ROW_HEIGHT = 34;
+
+/** Only the rows in view are in the DOM, so thousands of runs scroll smoothly. */
+export function RunsTable({
+  rows,
+  columns,
+  sort,
+  onSort,
+  selected,
+  onToggle,
+  onToggleGroup,
+  onNearEnd,
+}: RunsTableProps) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+  const template = `36px ${columns.map((c) => c.width).join(" ")}`;
+  const items = virtualizer.getVirtualItems();
+  const lastIndex = items.at(-1)?.index ?? 0;
+  useEffect(() => {
+    if (rows.length > 0 && lastIndex >= rows.length - 50) onNearEnd?.();
+  }, [lastIndex, rows.length, onNearEnd]);
+
+  return (
+    <div className="runs-table" ref={scroller} data-testid="runs-table">
+      <table className="runs-grid" aria-rowcount={rows.length + 1}>
+        <thead>
+          <tr className="runs-row runs-head" style={{ gridTemplateColumns: template }}>
+            <th className="cell cell-check">
+              <span className="sr-only">Select</span>
+            </th>
+            {columns.map((column) => {
+              const active = sort.field === column.sortField;
+              return (
+                <th
+                  key={column.id}
+                  scope="col"
+                  className={`cell ${column.numeric ? "num" : ""}`}
+                  aria-sort={active ? (sort.direction === "asc" ? "ascending" : "descending") : undefined}
+                >
+                  {column.sortField ? (
+                    <button
+                      type="button"
+                      className="sort-button"
+                      onClick={() => onSort(column.sortField ?? "")}
+                      title={`Sort by ${column.label}`}
+                    >
+                      <span className="truncate">{column.label}</span>
+                      <span className="sort-arrow" aria-hidden="true">
+                        {active ? (sort.direction === "asc" ? "▲" : "▼") : ""}
+                      </span>
+                    </button>
+                  ) : (
+                    <span className="truncate">{column.label}</span>
+                  )}
+                </th>
+              );
+            })}
+          </tr>
+        </thead>
+        <tbody className="runs-body" style={{ height: virtualizer.getTotalSize() }}>
+          {items.map((item) => {
+            const row = rows[item.index];
+            if (!row) return null;
+            const style = { transform: `translateY(${item.start}px)`, gridTemplateColumns: template };
+            if (row.kind === "group") {
+              return (
+                <tr key={`group:${row.label}`} className="runs-row group-row" style={style}>
+                  <td colSpan={columns.length + 1}>
+                    <button
+                      type="button"
+                      className="group-toggle"
+                      aria-expanded={!row.collapsed}
+                      onClick={() => onToggleGroup(row.label)}
+                    >
+                      <span aria-hidden="true">{row.collapsed ? "▸" : "▾"}</span> {row.label}
+                      <span className="muted"> · {row.count} runs</span>
+                    </button>
+                  </td>
+                </tr>
+              );
+            }
+            const { run } = row;
+            const isSelected = selected.has(run.id);
+            return (
+              <tr
+                key={run.id}
+                className={`runs-row ${isSelected ? "selected" : ""}`}
+                style={style}
+                data-run-id={run.id}
+              >
+                <td className="cell cell-check">
+                  <input
+                    type="checkbox"
+                    checked={isSelected}
+                    onChange={() => onToggle(run.id)}
+                    aria-label={`Select ${run.name}`}
+                  />
+                </td>
+                {columns.map((column) => (
+                  <td key={column.id} className={`cell ${column.numeric ? "num" : ""}`}>
+                    {column.cell(run)}
+                  </td>
+                ))}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
