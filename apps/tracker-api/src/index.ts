@@ -4,4 +4,13 @@ export { createLabtrackServer, type ExtraRoute, type LabtrackServer } from "./se
 export { ensureAdminToken } from "./services/admin-bootstrap.ts";
 export { createServices, type Services } from "./services/index.ts";
 // Test support for other workspace packages' integration tests (e.g. the Python client's).
-export { DB_KINDS, type DbKind, startTestServer, type TestServer } from "./test-support/test-server.ts";
+export {
+  callProcedure,
+  createScratchPostgres,
+  DB_KINDS,
+  type DbKind,
+  dataOf,
+  startTestServer,
+  type TestServer,
+  testDatabaseUrl,
+} from "./test-support/test-server.ts";

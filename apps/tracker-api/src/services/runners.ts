@@ -50,6 +50,8 @@ export function createRunnerService(
   settings: QueueSettings,
 ) {
   const { db } = database;
+  /** Claims waiting in this process, per runner, so a runner that says goodbye is answered at once. */
+  const waitingClaims = new Map<string, Set<AbortController>>();
 
   async function requireRunner(runnerId: string): Promise<RunnerRow> {
     const rows = await db.select().from(runners).where(eq(runners.id, runnerId));
@@ -137,15 +139,26 @@ export function createRunnerService(
       slot: input.slot,
       leaseMs: settings.leaseMs,
     };
+    if (runner.stoppedAt !== null) return null;
     const deadline = Date.now() + input.waitMs;
-    for (;;) {
-      const seen = queue.signal.version;
-      const run = await queue.claim(offer, holder);
-      if (run) return run;
-      const left = deadline - Date.now();
-      if (left <= 0 || abort?.aborted) return null;
-      // Other API processes may queue work too: look again at least every second.
-      await queue.signal.wait(seen, Math.min(left, 1_000), abort);
+    const controller = new AbortController();
+    abort?.addEventListener("abort", () => controller.abort(), { once: true });
+    const waiting = waitingClaims.get(runner.id) ?? new Set();
+    waitingClaims.set(runner.id, waiting.add(controller));
+    try {
+      for (;;) {
+        const seen = queue.signal.version;
+        const run = await queue.claim(offer, holder);
+        if (run) return run;
+        const left = deadline - Date.now();
+        if (left <= 0 || controller.signal.aborted) return null;
+        // Other API processes may queue work too: look again at least every second.
+        await queue.signal.wait(seen, Math.min(left, 1_000), controller.signal);
+        if (controller.signal.aborted) return null;
+      }
+    } finally {
+      waiting.delete(controller);
+      if (waiting.size === 0) waitingClaims.delete(runner.id);
     }
   }
 
@@ -157,7 +170,7 @@ export function createRunnerService(
   }): Promise<RunnersHeartbeatOutput> {
     const touched = await db
       .update(runners)
-      .set({ lastSeenAt: new Date(), gpuStats: input.gpus, stoppedAt: null })
+      .set({ lastSeenAt: new Date(), gpuStats: input.gpus })
       .where(eq(runners.id, input.runnerId))
       .returning({ id: runners.id });
     if (touched.length === 0) unknownRunner(input.runnerId);
@@ -245,6 +258,7 @@ export function createRunnerService(
   /** A runner shutting down says goodbye, so it shows offline at once. */
   async function stop(runnerId: string): Promise<void> {
     await db.update(runners).set({ stoppedAt: new Date() }).where(eq(runners.id, runnerId));
+    for (const controller of waitingClaims.get(runnerId) ?? []) controller.abort();
   }
 
   async function list(includeOffline: boolean): Promise<RunnerSummary[]> {

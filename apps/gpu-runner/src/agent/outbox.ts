@@ -1,0 +1,134 @@
+import type {
+  ArtifactKind,
+  JsonValue,
+  LogStream,
+  MetricPointInput,
+  RunnersReportInput,
+} from "@labtrack/schemas";
+import { DiskSpool, type LabtrackTRPCClient, uploadArtifact } from "@labtrack/sdk";
+import type { Logger } from "pino";
+
+/** What the runner tells the server about its runs, in the order it happened. */
+export type OutboxEntry =
+  | { t: "metrics"; runId: string; points: MetricPointInput[] }
+  | { t: "logs"; runId: string; lines: { stream: LogStream; text: string; time: number; seq: number }[] }
+  | { t: "results"; runId: string; results: Record<string, JsonValue> }
+  | { t: "artifact"; runId: string; path: string; kind: ArtifactKind; file: string }
+  | { t: "report"; report: RunnersReportInput };
+
+const MAX_POINTS = 5_000;
+const MAX_LINES = 2_000;
+
+/** Errors the server will give again however often the entry is sent: drop the entry. */
+export function isPermanentRejection(error: unknown): boolean {
+  const code = (error as { data?: { code?: unknown } } | null)?.data?.code;
+  if (typeof code === "string") {
+    return [
+      "BAD_REQUEST",
+      "CONFLICT",
+      "NOT_FOUND",
+      "FORBIDDEN",
+      "PAYLOAD_TOO_LARGE",
+      "UNPROCESSABLE_CONTENT",
+    ].includes(code);
+  }
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === "number" && status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Consecutive metric or log entries of the same run travel in one call. */
+function sameBatch(head: OutboxEntry, next: OutboxEntry): boolean {
+  return (head.t === "metrics" || head.t === "logs") && next.t === head.t && next.runId === head.runId;
+}
+
+export interface OutboxOptions {
+  dir: string;
+  trpc: LabtrackTRPCClient;
+  url: string;
+  token: string;
+  log: Logger;
+  onSent?: (entries: OutboxEntry[]) => void;
+  sendTimeoutMs?: number;
+}
+
+/** The runner's spool: every entry is on disk before it is sent, and replayed after an outage. */
+export function createOutbox(opts: OutboxOptions): DiskSpool<OutboxEntry> {
+  const timeoutMs = opts.sendTimeoutMs ?? 15_000;
+  async function send(entries: OutboxEntry[]): Promise<void> {
+    const head = entries[0]!;
+    switch (head.t) {
+      case "metrics": {
+        const points = entries.flatMap((e) => (e.t === "metrics" ? e.points : []));
+        for (let i = 0; i < points.length; i += MAX_POINTS) {
+          const chunk = points.slice(i, i + MAX_POINTS);
+          await withTimeout(
+            opts.trpc.metrics.log.mutate({ runId: head.runId, points: chunk }),
+            timeoutMs,
+            "metrics.log",
+          );
+        }
+        return;
+      }
+      case "logs": {
+        const lines = entries.flatMap((e) => (e.t === "logs" ? e.lines : []));
+        for (let i = 0; i < lines.length; i += MAX_LINES) {
+          const chunk = lines.slice(i, i + MAX_LINES);
+          await withTimeout(
+            opts.trpc.logs.append.mutate({ runId: head.runId, lines: chunk }),
+            timeoutMs,
+            "logs.append",
+          );
+        }
+        return;
+      }
+      case "results":
+        await withTimeout(
+          opts.trpc.runs.setResults.mutate({ runId: head.runId, results: head.results }),
+          timeoutMs,
+          "runs.setResults",
+        );
+        return;
+      case "artifact":
+        try {
+          await uploadArtifact({
+            url: opts.url,
+            token: opts.token,
+            runId: head.runId,
+            path: head.path,
+            source: head.file,
+            kind: head.kind,
+          });
+        } catch (error) {
+          // The file went away (a work dir cleaned after an older run): nothing left to send.
+          if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+          throw error;
+        }
+        return;
+      case "report":
+        await withTimeout(opts.trpc.runners.report.mutate(head.report), timeoutMs, "runners.report");
+        return;
+    }
+  }
+  return new DiskSpool<OutboxEntry>({
+    dir: opts.dir,
+    send,
+    batchOf: sameBatch,
+    maxBatch: 200,
+    isRetryable: (error) => !isPermanentRejection(error),
+    retryDelayMs: (failures) => Math.min(100 * 2 ** failures, 1_000),
+    onSent: opts.onSent,
+    onError: (error, willRetry) => {
+      const message = error instanceof Error ? error.message : String(error);
+      if (willRetry) opts.log.debug({ err: message }, "server unreachable; the spool keeps the data");
+      else opts.log.warn({ err: message }, "the server refused a spooled entry; dropped");
+    },
+  });
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import type { OutboxEntry } from "./outbox.ts";
+import { LineSplitter, LOG_SEQ_PER_ATTEMPT, RunOutput } from "./run-output.ts";
+
+const RUN = "5f0c7a5e-1d1e-4a59-9a43-0c8b6f7f8a11";
+
+function capture(attempt = 1) {
+  const entries: OutboxEntry[] = [];
+  const output = new RunOutput({
+    runId: RUN,
+    attempt,
+    artifactsDir: "/work/a",
+    append: (e) => entries.push(e),
+  });
+  return { output, entries };
+}
+
+describe("RunOutput", () => {
+  it("turns report lines into metrics, results and artifact uploads, and keeps every line as a log", () => {
+    const { output, entries } = capture();
+    output.line("stdout", "epoch 1 starting");
+    output.line("stdout", '@labtrack {"step": 10, "epoch": 1, "metrics": {"val/loss": 0.5, "acc": "NaN"}}');
+    output.line("stdout", "@labtrack loss=0.25 lr=1e-3");
+    output.line("stdout", '@labtrack {"results": {"test/f1": 0.9}}');
+    output.line("stdout", '@labtrack {"artifact": {"path": "checkpoints/last.ckpt", "kind": "checkpoint"}}');
+    output.line("stderr", "warning: slow");
+    output.flushLogs();
+    const metrics = entries.filter((e) => e.t === "metrics");
+    expect(metrics.map((e) => e.points.map((p) => [p.key, p.step, p.value, p.epoch]))).toEqual([
+      [
+        ["val/loss", 10, 0.5, 1],
+        ["acc", 10, "NaN", 1],
+      ],
+      [
+        ["loss", 11, 0.25, undefined],
+        ["lr", 11, 0.001, undefined],
+      ],
+    ]);
+    expect(entries.find((e) => e.t === "results")).toEqual({
+      t: "results",
+      runId: RUN,
+      results: { "test/f1": 0.9 },
+    });
+    expect(entries.find((e) => e.t === "artifact")).toEqual({
+      t: "artifact",
+      runId: RUN,
+      path: "checkpoints/last.ckpt",
+      kind: "checkpoint",
+      file: "/work/a/checkpoints/last.ckpt",
+    });
+    const lines = entries.flatMap((e) => (e.t === "logs" ? e.lines : []));
+    expect(lines.map((l) => [l.seq, l.stream])).toEqual([
+      [0, "stdout"],
+      [1, "stdout"],
+      [2, "stdout"],
+      [3, "stdout"],
+      [4, "stdout"],
+      [5, "stderr"],
+    ]);
+  });
+
+  it("says why a malformed report line was ignored, in the run's logs", () => {
+    const { output, entries } = capture();
+    output.line("stdout", "@labtrack loss=abc");
+    output.flushLogs();
+    const lines = entries.flatMap((e) => (e.t === "logs" ? e.lines : []));
+    expect(lines[1]).toMatchObject({
+      stream: "system",
+      text: expect.stringMatching(/ignored: metric 'loss'/),
+    });
+    expect(entries.some((e) => e.t === "metrics")).toBe(false);
+  });
+
+  it("numbers a retried attempt's log lines after every earlier attempt's", () => {
+    const { output, entries } = capture(3);
+    output.line("stdout", "again");
+    output.flushLogs();
+    expect(entries[0]).toMatchObject({ lines: [{ seq: 2 * LOG_SEQ_PER_ATTEMPT }] });
+  });
+
+  it("refuses an artifact path outside the artifacts folder", () => {
+    const { output, entries } = capture();
+    output.line("stdout", '@labtrack {"artifact": {"path": "../../etc/passwd"}}');
+    output.flushLogs();
+    expect(entries.some((e) => e.t === "artifact")).toBe(false);
+  });
+});
+
+describe("LineSplitter", () => {
+  it("joins lines split across chunks and strips CR", () => {
+    const lines: string[] = [];
+    const splitter = new LineSplitter((l) => lines.push(l));
+    splitter.push("a\r\nb");
+    splitter.push("c\nd");
+    splitter.end();
+    expect(lines).toEqual(["a", "bc", "d"]);
+  });
+});
