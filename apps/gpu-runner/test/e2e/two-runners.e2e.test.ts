@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   api,
   type RunnerProcess,
+  type RunView,
   runnerToken,
   spawnRunner,
   startFastServer,
@@ -26,7 +27,7 @@ describe.each(DB_KINDS)("two runners and twenty queued command runs on %s", (kin
 
   it("runs every run exactly once, each ends succeeded with its logs and metrics", async () => {
     const client = api(server);
-    const runs = [];
+    const runs: RunView[] = [];
     for (let i = 0; i < 20; i++) {
       runs.push(
         await client.enqueue({
