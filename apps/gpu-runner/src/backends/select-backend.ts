@@ -1,3 +1,6 @@
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { registerGradientKernels } from "./register-gradient-kernels.ts";
 
@@ -25,6 +28,14 @@ function errorText(error: unknown): string {
  * install failed the package may be absent, and that must not break type checking.
  */
 async function importOptional(packageName: string): Promise<void> {
+  // A failed native install leaves the package without its addon (lib/); importing it anyway
+  // registers its kernels before failing, which then clash with the next native package tried.
+  const packageJson = createRequire(import.meta.url).resolve(`${packageName}/package.json`);
+  if (!existsSync(path.join(path.dirname(packageJson), "lib"))) {
+    throw new Error(
+      `${packageName} is installed without its native addon (its download failed at install time)`,
+    );
+  }
   await import(packageName);
 }
 
