@@ -32,7 +32,7 @@ export function createLogService(database: Database, runService: RunService, bus
     runId: string,
     lines: readonly LogLineInput[],
   ): Promise<{ appended: number; lastSeq: number }> {
-    const { project } = await runService.requireProject(runId);
+    const project = await runService.projectOf(runId);
     const withSeq = lines.filter((l) => l.seq !== undefined).length;
     if (withSeq !== 0 && withSeq !== lines.length) {
       throw new TRPCError({

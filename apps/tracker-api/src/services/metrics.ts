@@ -49,7 +49,7 @@ export function createMetricService(database: Database, runService: RunService, 
     runId: string,
     points: readonly MetricPoint[],
   ): Promise<{ inserted: number; received: number }> {
-    const { project } = await runService.requireProject(runId);
+    const project = await runService.projectOf(runId);
     const now = Date.now();
     const rows = await database.query<InsertedRow>(sql`
       WITH input AS (

@@ -109,6 +109,20 @@ export function createRunService(database: Database, projectService: ProjectServ
     return rows[0];
   }
 
+  /**
+   * A run's project never changes and runs are never deleted, so the hot ingest paths
+   * (metrics, logs) look it up once per run instead of once per batch.
+   */
+  const projectByRun = new Map<string, string>();
+  async function projectOf(runId: string): Promise<string> {
+    const cached = projectByRun.get(runId);
+    if (cached !== undefined) return cached;
+    const { project } = await requireProject(runId);
+    if (projectByRun.size >= 100_000) projectByRun.clear();
+    projectByRun.set(runId, project);
+    return project;
+  }
+
   async function get(runId: string): Promise<Run> {
     const row = await findRow(runId);
     if (!row) notFound(runId);
@@ -337,6 +351,7 @@ export function createRunService(database: Database, projectService: ProjectServ
     recordCreated: (runId: string, project: string, status: RunStatus, actor: string, reason: string) =>
       recordEvent(runId, project, null, status, actor, reason),
     requireProject,
+    projectOf,
     events,
     rowsToRuns,
     findRow,

@@ -26,6 +26,12 @@ export function createTokenService(database: Database, opts: { envAdminToken?: s
   const envAdminHash = opts.envAdminToken ? Buffer.from(hashToken(opts.envAdminToken)) : null;
   /** Avoids a write per request: last-used times are refreshed at most once a minute per token. */
   const lastTouched = new Map<number, number>();
+  /**
+   * Recently seen secrets (by hash), so a busy client costs no lookup per request. Revoking through
+   * this process clears it at once; another API process notices within CALLER_CACHE_MS.
+   */
+  const callers = new Map<string, { caller: Caller; until: number }>();
+  const CALLER_CACHE_MS = 10_000;
 
   async function create(name: string, scope: TokenScope): Promise<ApiToken & { token: string }> {
     const token = newTokenSecret(scope);
@@ -48,6 +54,7 @@ export function createTokenService(database: Database, opts: { envAdminToken?: s
       .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
       .returning();
     if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `id: no active token with id ${id}` });
+    callers.clear();
     return toApiToken(row);
   }
 
@@ -58,13 +65,15 @@ export function createTokenService(database: Database, opts: { envAdminToken?: s
     if (envAdminHash && timingSafeEqual(Buffer.from(hash), envAdminHash)) {
       return { tokenId: null, name: "LABTRACK_ADMIN_TOKEN", scope: "admin" };
     }
+    const now = Date.now();
+    const cached = callers.get(hash);
+    if (cached && cached.until > now) return cached.caller;
     const rows = await db
       .select()
       .from(apiTokens)
       .where(and(eq(apiTokens.tokenHash, hash), isNull(apiTokens.revokedAt)));
     const row = rows[0];
     if (!row) return null;
-    const now = Date.now();
     if ((lastTouched.get(row.id) ?? 0) < now - 60_000) {
       lastTouched.set(row.id, now);
       await db
@@ -72,7 +81,10 @@ export function createTokenService(database: Database, opts: { envAdminToken?: s
         .set({ lastUsedAt: new Date(now) })
         .where(eq(apiTokens.id, row.id));
     }
-    return { tokenId: row.id, name: row.name, scope: row.scope as TokenScope };
+    const caller: Caller = { tokenId: row.id, name: row.name, scope: row.scope as TokenScope };
+    if (callers.size >= 10_000) callers.clear();
+    callers.set(hash, { caller, until: now + CALLER_CACHE_MS });
+    return caller;
   }
 
   async function hasActiveAdmin(): Promise<boolean> {

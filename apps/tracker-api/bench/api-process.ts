@@ -1,0 +1,71 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const API_DIR = fileURLToPath(new URL("..", import.meta.url));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ApiProcess {
+  url: string;
+  adminToken: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * tracker-api as users run it (`tsx src/main.ts`), in its own process, so the load generator
+ * does not share its event loop.
+ */
+export async function startApiProcess(databaseUrl: string): Promise<ApiProcess> {
+  const port = await freePort();
+  const adminToken = `bench-admin-${randomBytes(12).toString("hex")}`;
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "labtrack-bench-"));
+  const child: ChildProcess = spawn(path.join(API_DIR, "node_modules/.bin/tsx"), ["src/main.ts"], {
+    cwd: API_DIR,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      LABTRACK_PORT: String(port),
+      LABTRACK_ADMIN_TOKEN: adminToken,
+      LABTRACK_DATA_DIR: dataDir,
+      LABTRACK_LOG_LEVEL: "warn",
+      INIT_CWD: dataDir,
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) break;
+    } catch {
+      // not up yet
+    }
+    if (child.exitCode !== null) throw new Error(`tracker-api exited with ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error("tracker-api did not start within 60 s");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return {
+    url,
+    adminToken,
+    async stop() {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import { randomUUID } from "node:crypto";
+import postgres from "postgres";
+import { callProcedure, dataOf } from "../src/test-support/test-server.ts";
+import type { ApiProcess } from "./api-process.ts";
+import { fmt, verdict } from "./stats.ts";
+
+const RUNS = 8;
+const BATCH = 1_000;
+const BATCHES_PER_RUN = 60;
+const KEYS = ["train/loss", "train/accuracy", "val/loss", "val/accuracy"];
+
+function batchPoints(batchIndex: number) {
+  const base = batchIndex * (BATCH / KEYS.length);
+  return Array.from({ length: BATCH }, (_, i) => ({
+    key: KEYS[i % KEYS.length]!,
+    step: base + Math.floor(i / KEYS.length),
+    value: Math.random(),
+    epoch: Math.floor((base + i / KEYS.length) / 100),
+  }));
+}
+
+/** Points/s through the API: 8 runs logging batches of 1,000 points concurrently, over HTTP. */
+async function ingestThroughApi(server: ApiProcess): Promise<number> {
+  const runIds: string[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const res = await callProcedure(server, server.adminToken, "runs.create", { project: "bench-ingest" });
+    runIds.push(dataOf<{ id: string }>(res).id);
+  }
+  const started = performance.now();
+  await Promise.all(
+    runIds.map(async (runId) => {
+      for (let b = 0; b < BATCHES_PER_RUN; b++) {
+        const res = await callProcedure(server, server.adminToken, "metrics.log", {
+          runId,
+          points: batchPoints(b),
+        });
+        if (res.status !== 200) throw new Error(`metrics.log failed: ${JSON.stringify(res.body)}`);
+      }
+    }),
+  );
+  return (RUNS * BATCHES_PER_RUN * BATCH) / ((performance.now() - started) / 1000);
+}
+
+/** Points/s for the same rows written straight into Postgres with an unnest insert, 8 writers. */
+async function ingestDirect(databaseUrl: string): Promise<number> {
+  const sql = postgres(databaseUrl, { max: RUNS, onnotice: () => {} });
+  await sql`CREATE TEMP TABLE IF NOT EXISTS noop (x int)`;
+  await sql`CREATE TABLE IF NOT EXISTS bench_points (LIKE metric_points INCLUDING ALL)`;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: RUNS }, async () => {
+      const runId = randomUUID();
+      for (let b = 0; b < BATCHES_PER_RUN; b++) {
+        const points = batchPoints(b);
+        await sql`INSERT INTO bench_points (run_id, key, step, value, time_ms, epoch)
+          SELECT ${runId}::uuid, * FROM unnest(${points.map((p) => p.key)}::text[], ${points.map((p) => p.step)}::int8[],
+            ${points.map((p) => p.value)}::float8[], ${points.map(() => Date.now())}::float8[], ${points.map((p) => p.epoch)}::int4[])
+          ON CONFLICT DO NOTHING`;
+      }
+    }),
+  );
+  const rate = (RUNS * BATCHES_PER_RUN * BATCH) / ((performance.now() - started) / 1000);
+  await sql`DROP TABLE bench_points`;
+  await sql.end();
+  return rate;
+}
+
+export async function benchIngest(server: ApiProcess, databaseUrl: string): Promise<string[]> {
+  // Warm up both paths once so neither pays for first-use costs.
+  await ingestDirect(databaseUrl);
+  const api = await ingestThroughApi(server);
+  const direct = await ingestDirect(databaseUrl);
+  const ratio = api / direct;
+  return [
+    `ingest through the API (8 runs x batches of 1,000): ${fmt(api)} points/s`,
+    `same rows straight into Postgres (unnest insert):   ${fmt(direct)} points/s`,
+    `ratio API / direct: ${fmt(ratio, 2)} (target >= 0.50): ${verdict(ratio >= 0.5)}`,
+  ];
+}
