@@ -41,7 +41,11 @@ function trainStep(classifier: Classifier, images: tf.Tensor4D, targets: tf.Tens
       optimizer.applyGradients(grads);
       return value;
     });
-  return { step, dispose: () => (optimizer.dispose(), weights.dispose()) };
+  const dispose = () => {
+    optimizer.dispose();
+    weights.dispose();
+  };
+  return { step, dispose };
 }
 
 async function imagesPerSecond(
@@ -68,7 +72,9 @@ async function imagesPerSecond(
     5,
   ) as tf.Tensor2D;
   const { step, dispose } = trainStep(classifier, images, targets, trainable);
-  await step().data(), undefined; // warm-up: kernels compiled, optimizer slots created
+  const warmUp = step(); // kernels compiled, optimizer slots created
+  await warmUp.data();
+  warmUp.dispose();
   const start = performance.now();
   for (let i = 0; i < steps; i++) {
     const loss = step();
