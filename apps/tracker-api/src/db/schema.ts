@@ -102,6 +102,27 @@ export const metricSummaries = pgTable(
   (t) => [primaryKey({ columns: [t.runId, t.key] })],
 );
 
+/**
+ * Pre-aggregated extremes of each series over aligned step blocks of several widths (16, 64, …,
+ * 65,536 steps), kept up to date by the ingest statement. `metrics.series` reads these instead of
+ * every point, so downsampling a 100,000-point series touches about two thousand rows.
+ * `mn`/`mx` are `{value, step, time_ms, epoch}` of the block's minimum / maximum (mx holds -step so
+ * ties pick the earliest step); NaN points are left out.
+ */
+export const metricRollups = pgTable(
+  "metric_rollups",
+  {
+    runId: uuid("run_id").notNull(),
+    key: text("key").notNull(),
+    width: integer("width").notNull(),
+    block: bigint("block", { mode: "number" }).notNull(),
+    mn: doublePrecision("mn").array().notNull(),
+    mx: doublePrecision("mx").array().notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.key, t.width, t.block] })],
+);
+
 export const runLogs = pgTable(
   "run_logs",
   {
