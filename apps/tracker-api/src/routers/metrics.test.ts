@@ -135,6 +135,62 @@ describe.each(DB_KINDS)("metrics on %s", (kind) => {
     expect(zoomed[0]!.steps).toHaveLength(101);
   });
 
+  it("reads zoomed windows from the rollups and raw edges exactly as a full scan would bucket them", async () => {
+    const runId = await newRun();
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const values = Array.from({ length: 30_000 }, (_, step) => (step % 997 === 0 ? Number.NaN : random()));
+    for (let start = 0; start < values.length; start += 10_000) {
+      const points = values.slice(start, start + 10_000).map((value, i) => ({
+        key: "noise",
+        step: start + i,
+        value: Number.isNaN(value) ? "NaN" : value,
+      }));
+      await call("metrics.log", { runId, points });
+    }
+    const [lo, hi, maxPoints] = [1_000, 25_017, 200];
+    const [s] = await series({ runIds: [runId], keys: ["noise"], maxPoints, stepMin: lo, stepMax: hi });
+    expect(s!.downsampled).toBe(true);
+    expect(s!.steps.length).toBeLessThanOrEqual(maxPoints);
+    expect(s!.steps[0]).toBe(lo);
+    expect(s!.steps.at(-1)).toBe(hi);
+    expect(s!.steps.every((step) => step >= lo && step <= hi)).toBe(true);
+    // Brute force over every point, with the server's buckets: whole 64-step rollup blocks (the widest
+    // block no wider than a bucket), block i of n going to bucket floor(i * buckets / n), the partial
+    // blocks at the ends going to the first and last bucket. Every bucket's extremes must be there.
+    const buckets = Math.floor((maxPoints - 2) / 2);
+    const width = 64;
+    const [b0, b1] = [Math.ceil(lo / width), Math.floor((hi + 1) / width) - 1];
+    const bucketOf = (step: number) => {
+      if (step < b0 * width) return 0;
+      if (step > (b1 + 1) * width - 1) return buckets - 1;
+      return Math.floor(((Math.floor(step / width) - b0) * buckets) / (b1 - b0 + 1));
+    };
+    const extremes = new Map<number, { min: number; minStep: number; max: number; maxStep: number }>();
+    for (let step = lo; step <= hi; step++) {
+      const value = values[step]!;
+      if (Number.isNaN(value)) continue;
+      const b = bucketOf(step);
+      const e = extremes.get(b);
+      if (!e) extremes.set(b, { min: value, minStep: step, max: value, maxStep: step });
+      else {
+        if (value < e.min) Object.assign(e, { min: value, minStep: step });
+        if (value > e.max) Object.assign(e, { max: value, maxStep: step });
+      }
+    }
+    expect(extremes.size).toBe(buckets);
+    const got = new Set(s!.steps);
+    const missing = [...extremes.entries()].filter(([, e]) => !got.has(e.minStep) || !got.has(e.maxStep));
+    expect(missing).toEqual([]);
+    const all = values.slice(lo, hi + 1).filter((v) => !Number.isNaN(v));
+    const globalMin = lo + values.slice(lo, hi + 1).indexOf(Math.min(...all));
+    const globalMax = lo + values.slice(lo, hi + 1).indexOf(Math.max(...all));
+    expect(got.has(globalMin) && got.has(globalMax)).toBe(true);
+  });
+
   it("answers every requested run x key, empty where nothing was logged, and lists keys", async () => {
     const a = await newRun();
     const b = await newRun();

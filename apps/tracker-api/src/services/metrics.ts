@@ -6,6 +6,7 @@ import type { Database } from "../db/client.ts";
 import { numberArrayLiteral, textArrayLiteral } from "../db/pg-array.ts";
 import type { LiveEventBus } from "./live-events.ts";
 import type { RunService } from "./runs.ts";
+import { ROLLUP_WIDTHS_LITERAL, readSeries } from "./series-query.ts";
 
 interface InsertedRow extends Record<string, unknown> {
   key: string;
@@ -85,6 +86,19 @@ export function createMetricService(database: Database, runService: RunService, 
             OR (excluded.max = s.max AND excluded.max_step < s.max_step)) THEN excluded.max_step ELSE s.max_step END,
           max = CASE WHEN excluded.max IS NOT NULL AND (s.max IS NULL OR excluded.max > s.max) THEN excluded.max ELSE s.max END,
           count = s.count + excluded.count
+      ), rollup AS (
+        INSERT INTO metric_rollups AS r (run_id, key, width, block, mn, mx, n)
+        SELECT ${runId}::uuid, ins.key, w.width, ins.step / w.width,
+          min(ARRAY[ins.value, ins.step::float8, ins.time_ms, COALESCE(ins.epoch, -1)::float8]),
+          max(ARRAY[ins.value, -ins.step::float8, ins.time_ms, COALESCE(ins.epoch, -1)::float8]),
+          count(*)
+        FROM ins CROSS JOIN unnest(${ROLLUP_WIDTHS_LITERAL}::int4[]) AS w(width)
+        WHERE ins.value <> 'NaN'
+        GROUP BY ins.key, w.width, ins.step / w.width
+        ON CONFLICT (run_id, key, width, block) DO UPDATE SET
+          mn = CASE WHEN excluded.mn < r.mn THEN excluded.mn ELSE r.mn END,
+          mx = CASE WHEN excluded.mx > r.mx THEN excluded.mx ELSE r.mx END,
+          n = r.n + excluded.n
       )
       SELECT key, step::float8 AS step, value, time_ms, epoch FROM ins`);
     if (rows.length > 0) {
@@ -101,129 +115,11 @@ export function createMetricService(database: Database, runService: RunService, 
   }
 
   /**
-   * Many runs x many keys. A series longer than `maxPoints` is cut into `maxPoints / 2` equal step
-   * buckets and keeps each bucket's minimum and maximum point, so spikes survive downsampling.
+   * Many runs x many keys, each series downsampled on the server to at most `maxPoints` while
+   * keeping every bucket's minimum and maximum (see series-query.ts).
    */
-  async function series(input: z.output<typeof metricsSeriesInput>): Promise<MetricSeries[]> {
-    const runIds = textArrayLiteral([...new Set(input.runIds)]);
-    const keyList = textArrayLiteral([...new Set(input.keys)]);
-    const lo = input.stepMin ?? 0;
-    const hi = input.stepMax ?? Number.MAX_SAFE_INTEGER;
-    const buckets = Math.max(1, Math.floor((input.maxPoints - 2) / 2));
-    const extents = await database.query<{
-      run_id: string;
-      key: string;
-      s0: number;
-      s1: number;
-      n: number;
-    }>(sql`
-      SELECT ms.run_id::text AS run_id, ms.key,
-        GREATEST(ms.first_step, ${lo}::int8)::float8 AS s0, LEAST(ms.last_step, ${hi}::int8)::float8 AS s1,
-        CASE WHEN ${input.stepMin === undefined && input.stepMax === undefined}
-          THEN ms.count::float8
-          ELSE (SELECT count(*) FROM metric_points p WHERE p.run_id = ms.run_id AND p.key = ms.key
-                AND p.step BETWEEN ${lo}::int8 AND ${hi}::int8)::float8 END AS n
-      FROM metric_summaries ms
-      WHERE ms.run_id = ANY(${runIds}::uuid[]) AND ms.key = ANY(${keyList}::text[])`);
-    const small = extents.filter((e) => e.n <= input.maxPoints && e.n > 0);
-    const large = extents.filter((e) => e.n > input.maxPoints);
-    const out = new Map<string, MetricSeries>();
-    const seriesId = (runId: string, key: string) => `${runId}\u0000${key}`;
-    for (const e of extents) {
-      out.set(seriesId(e.run_id, e.key), {
-        runId: e.run_id,
-        key: e.key,
-        steps: [],
-        values: [],
-        times: [],
-        epochs: [],
-        total: Number(e.n),
-        downsampled: e.n > input.maxPoints,
-      });
-    }
-    const push = (r: {
-      run_id: string;
-      key: string;
-      step: number;
-      value: number;
-      time_ms: number;
-      epoch: number | null;
-    }) => {
-      const s = out.get(seriesId(r.run_id, r.key));
-      if (!s) return;
-      s.steps.push(Number(r.step));
-      s.values.push(toWireNumber(Number(r.value)));
-      s.times.push(Number(r.time_ms));
-      s.epochs.push(r.epoch === null ? null : Number(r.epoch));
-    };
-    type PointRow = {
-      run_id: string;
-      key: string;
-      step: number;
-      value: number;
-      time_ms: number;
-      epoch: number | null;
-    };
-    if (small.length > 0) {
-      const rows = await database.query<PointRow>(sql`
-        SELECT p.run_id::text AS run_id, p.key, p.step::float8 AS step, p.value, p.time_ms, p.epoch
-        FROM metric_points p
-        WHERE p.run_id = ANY(${textArrayLiteral(small.map((e) => e.run_id))}::uuid[])
-          AND p.key = ANY(${textArrayLiteral([...new Set(small.map((e) => e.key))])}::text[])
-          AND p.step BETWEEN ${lo}::int8 AND ${hi}::int8
-        ORDER BY p.run_id, p.key, p.step`);
-      for (const r of rows) push(r);
-    }
-    if (large.length > 0) {
-      const rows = await database.query<PointRow>(sql`
-        WITH ext AS (
-          SELECT * FROM unnest(
-            ${textArrayLiteral(large.map((e) => e.run_id))}::uuid[],
-            ${textArrayLiteral(large.map((e) => e.key))}::text[],
-            ${numberArrayLiteral(large.map((e) => e.s0))}::float8[],
-            ${numberArrayLiteral(large.map((e) => e.s1))}::float8[]
-          ) AS t(run_id, key, s0, s1)
-        ), bucketed AS (
-          SELECT p.run_id, p.key,
-            floor((p.step - ext.s0) * ${buckets} / (ext.s1 - ext.s0 + 1)) AS b,
-            min(ARRAY[p.value, p.step::float8]) FILTER (WHERE p.value <> 'NaN') AS mn,
-            max(ARRAY[p.value, -p.step::float8]) FILTER (WHERE p.value <> 'NaN') AS mx,
-            min(p.step) AS first_step
-          FROM metric_points p JOIN ext ON p.run_id = ext.run_id AND p.key = ext.key
-          WHERE p.step BETWEEN ext.s0::int8 AND ext.s1::int8
-          GROUP BY p.run_id, p.key, b
-        ), picked AS (
-          SELECT run_id, key, unnest(ARRAY[
-            COALESCE(mn[2]::int8, first_step), COALESCE((-mx[2])::int8, first_step)]) AS step
-          FROM bucketed
-          UNION SELECT run_id, key, s0::int8 FROM ext
-          UNION SELECT run_id, key, s1::int8 FROM ext
-        )
-        SELECT p.run_id::text AS run_id, p.key, p.step::float8 AS step, p.value, p.time_ms, p.epoch
-        FROM (SELECT DISTINCT run_id, key, step FROM picked) k
-        JOIN metric_points p ON p.run_id = k.run_id AND p.key = k.key AND p.step = k.step
-        ORDER BY p.run_id, p.key, p.step`);
-      for (const r of rows) push(r);
-    }
-    // Every requested (run, key) pair gets an answer, empty when there is no such series.
-    const result: MetricSeries[] = [];
-    for (const runId of new Set(input.runIds)) {
-      for (const key of new Set(input.keys)) {
-        result.push(
-          out.get(seriesId(runId, key)) ?? {
-            runId,
-            key,
-            steps: [],
-            values: [],
-            times: [],
-            epochs: [],
-            total: 0,
-            downsampled: false,
-          },
-        );
-      }
-    }
-    return result;
+  function series(input: z.output<typeof metricsSeriesInput>): Promise<MetricSeries[]> {
+    return readSeries(database, input);
   }
 
   return { log, keys, series };
