@@ -1,7 +1,9 @@
+import path from "node:path";
 import pino from "pino";
 import { createDatabase, migrateDatabase, pgliteDirIn } from "./db/client.ts";
 import { readEnv } from "./env.ts";
 import { dashboardStatic } from "./http/dashboard-static.ts";
+import { predictRoute } from "./http/predict-route.ts";
 import { createLabtrackServer } from "./server.ts";
 import { ensureAdminToken } from "./services/admin-bootstrap.ts";
 import { createServices } from "./services/index.ts";
@@ -37,7 +39,10 @@ async function main() {
   const app = createLabtrackServer({
     services,
     log,
-    extraRoutes: [dashboardStatic(env.dashboardDir)],
+    extraRoutes: [
+      predictRoute({ cacheDir: path.join(env.dataDir, "model-cache") }),
+      dashboardStatic(env.dashboardDir),
+    ],
   });
   const { url } = await app.listen(env.LABTRACK_PORT, env.LABTRACK_HOST);
   const publicUrl = env.LABTRACK_PUBLIC_URL ?? url;

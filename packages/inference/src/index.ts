@@ -1,0 +1,12 @@
+export {
+  interpretOutput,
+  type LoadedClassifier,
+  loadClassifier,
+  type Prediction,
+  readInferenceConfig,
+  UndecodableImageError,
+} from "./classifier.ts";
+export { type DecodedImage, type DecodeResult, decodeImage, toFloatBatch } from "./image-preprocessing.ts";
+export { ensureInferenceBackend } from "./inference-backend.ts";
+export { type InferenceConfig, inferenceConfig } from "./inference-config.ts";
+export { loadModelFromDir, readModelArtifacts, saveModelToDir } from "./model-files.ts";
