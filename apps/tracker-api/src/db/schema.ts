@@ -11,6 +11,7 @@ import {
   serial,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
 
@@ -193,3 +194,20 @@ export const runners = pgTable("runners", {
   /** Set when the runner said goodbye (graceful shutdown). */
   stoppedAt: timestamp("stopped_at", { withTimezone: true, mode: "date" }),
 });
+
+/** Versioned, content-addressed datasets (`dataset:<name>[@version]`): a tar blob per version. */
+export const datasets = pgTable(
+  "datasets",
+  {
+    name: text("name").notNull(),
+    version: integer("version").notNull(),
+    sha256: text("sha256").notNull(),
+    size: bigint("size", { mode: "number" }).notNull(),
+    fileCount: integer("file_count").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.name, t.version] }),
+    uniqueIndex("datasets_name_sha256_idx").on(t.name, t.sha256),
+  ],
+);
