@@ -2,7 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ExperimentSpec, Run, RunnerSlot } from "@labtrack/schemas";
 import { downloadArtifact, type LabtrackTRPCClient } from "@labtrack/sdk";
 
@@ -123,9 +123,10 @@ export async function planLaunch(ctx: LaunchContext): Promise<Launch & { notes: 
   }
   const specFile = path.join(ctx.dirs.workDir, "spec.json");
   await writeFile(specFile, JSON.stringify(spec, null, 2));
-  const tsxCli = createRequire(import.meta.url).resolve("tsx/cli");
+  // tsx as a loader keeps the recipe one process, so signals reach the trainer itself.
+  const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
   return {
-    argv: [process.execPath, tsxCli, IMAGE_CLASSIFIER_MAIN],
+    argv: [process.execPath, "--import", tsxLoader, IMAGE_CLASSIFIER_MAIN],
     cwd: ctx.dirs.workDir,
     env: runEnv(ctx, {
       LABTRACK_SPEC_FILE: specFile,

@@ -3,12 +3,13 @@ import { mkdtempSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { QueueEnqueueInput } from "@labtrack/schemas";
 import { callProcedure, type DbKind, dataOf, startTestServer, type TestServer } from "@labtrack/tracker-api";
 
 const RUNNER_MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
-const TSX_CLI = createRequire(import.meta.url).resolve("tsx/cli");
+/** tsx as a loader, so the runner is one process and SIGKILL really kills it (the tsx CLI forks). */
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 /** Short leases so that a dead runner is noticed in about a second and a half. */
 export const FAST_QUEUE = { leaseMs: 1_500, heartbeatMs: 300, reaperIntervalMs: 200 };
@@ -37,7 +38,7 @@ export function spawnRunner(
   env: Record<string, string> = {},
 ): RunnerProcess {
   const workDir = mkdtempSync(path.join(os.tmpdir(), `runner-${name}-`));
-  const child = spawn(process.execPath, [TSX_CLI, RUNNER_MAIN], {
+  const child = spawn(process.execPath, ["--import", TSX_LOADER, RUNNER_MAIN], {
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: os.tmpdir(),

@@ -19,11 +19,11 @@ describe.each(DB_KINDS)("two runners and twenty queued command runs on %s", (kin
     server = await startFastServer(kind);
     const token = await runnerToken(server);
     runners = [spawnRunner(server.url, token, `a-${kind}`), spawnRunner(server.url, token, `b-${kind}`)];
-  });
+  }, 60_000);
   afterAll(async () => {
     await Promise.all(runners.map((r) => stopRunner(r)));
     await server.close();
-  });
+  }, 60_000);
 
   it("runs every run exactly once, each ends succeeded with its logs and metrics", async () => {
     const client = api(server);
