@@ -1,8 +1,8 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, screenshot, watchPageErrors } from "./browser.ts";
-import { seedRun } from "./seed.ts";
-import { startTrackerServer, type TrackerServer } from "./tracker-server.ts";
+import { CLASSIFIER_RESULTS, seedRun, uploadArtifact } from "./seed.ts";
+import { callApi, startTrackerServer, type TrackerServer } from "./tracker-server.ts";
 
 describe("dashboard against a real tracker-api", () => {
   let server: TrackerServer;
@@ -31,6 +31,13 @@ describe("dashboard against a real tracker-api", () => {
         group: "sweep-1",
       }),
     );
+    const first = runs[0]!;
+    await callApi(server, "runs.setResults", { runId: first.id, results: CLASSIFIER_RESULTS });
+    await uploadArtifact(server, first.id, "model/model.json", '{"format":"labtrack-image-classifier/1"}');
+    await callApi(server, "logs.append", {
+      runId: first.id,
+      lines: Array.from({ length: 40 }, (_, i) => ({ text: `epoch ${i}: loss=${(1 / (i + 1)).toFixed(3)}` })),
+    });
     const context = await browser.newContext({ viewport: { width: 1360, height: 860 } });
     page = await context.newPage();
     errors = watchPageErrors(page);
@@ -75,6 +82,96 @@ describe("dashboard against a real tracker-api", () => {
     expect(await page.getByRole("link", { name: "mobilenet-lr-0.01", exact: true }).count()).toBe(0);
     await page.getByRole("button", { name: "Clear" }).click();
     await page.getByRole("link", { name: "mobilenet-lr-0.01", exact: true }).waitFor();
+  });
+
+  it("compares two runs: both curves, a legend, and the config keys that differ", async () => {
+    for (const run of runs) await page.getByRole("checkbox", { name: `Select ${run.name}` }).check();
+    await page.getByRole("button", { name: "Compare 2" }).click();
+    await page.waitForURL(/\/compare\?runs=/);
+    const chart = page.locator('section[data-metric="train/loss"]');
+    await chart.locator("canvas").first().waitFor();
+    await page.locator('section[data-metric="val/accuracy"] canvas').first().waitFor();
+    const legend = page.getByRole("list", { name: "Runs" });
+    for (const run of runs) await legend.getByText(run.name, { exact: true }).waitFor();
+    // Hovering lists every run's value at that step: proof both curves have data.
+    const box = await chart.locator(".u-over").boundingBox();
+    if (!box) throw new Error("chart has no plot area");
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+    const tooltip = chart.locator(".chart-tooltip");
+    await tooltip.waitFor();
+    for (const run of runs) await tooltip.getByText(run.name, { exact: true }).waitFor();
+    const lrRow = page.locator(".diff-table tr.differs", { hasText: "optimizer.lr" });
+    await lrRow.waitFor();
+    expect(await lrRow.textContent()).toMatch(/0\.01.*0\.001/);
+    expect(await page.locator(".diff-table tr", { hasText: "batch_size" }).count()).toBe(0);
+    await page.mouse.move(0, 0);
+    await screenshot(page, "03-compare");
+    await page.getByRole("button", { name: "Epoch" }).click();
+    await page.waitForURL(/x=epoch/);
+    await page.locator('input[type="range"]').fill("0.9");
+    await page.waitForURL(/smooth=0\.9/);
+  });
+
+  it("shows a run's overview, charts, logs, artifacts and classifier results", async () => {
+    const run = runs[0]!;
+    await page.goto(`${server.url}/runs/${run.id}`);
+    await page.getByRole("heading", { name: "Status timeline" }).waitFor();
+    await page.getByText("optimizer.lr").first().waitFor();
+    await screenshot(page, "04-run-overview");
+    await page.getByRole("link", { name: "Charts", exact: true }).click();
+    await page.locator('section[data-metric="train/loss"] canvas').first().waitFor();
+    await screenshot(page, "05-run-charts");
+    await page.getByRole("link", { name: "Logs", exact: true }).click();
+    await page.getByText("epoch 39: loss=0.025").waitFor();
+    await page.getByRole("searchbox", { name: "Search logs" }).fill("epoch 7:");
+    await page.getByRole("button", { name: "Search" }).click();
+    await page.getByText("epoch 7: loss=0.125").waitFor();
+    await screenshot(page, "06-run-logs");
+    await page.getByRole("link", { name: "Artifacts", exact: true }).click();
+    await page.getByText("model/model.json").waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download" }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe("model.json");
+    await screenshot(page, "07-run-artifacts");
+    await page.getByRole("link", { name: "Results", exact: true }).click();
+    await page.getByRole("table", { name: /Confusion matrix/ }).waitFor();
+    await page.getByText("test/accuracy").waitFor();
+    await screenshot(page, "08-run-results");
+  });
+
+  it("checks a new experiment as it is typed on the Queue page", async () => {
+    await page.getByRole("link", { name: "Queue", exact: true }).click();
+    await page.getByText("✓ Valid experiment").waitFor();
+    await screenshot(page, "09-queue");
+    const editor = page.getByRole("textbox", { name: "Experiment as YAML or JSON" });
+    await editor.fill("project: vision\nspec:\n  kind: command\n  command: ''\n");
+    await page.getByText("must not be empty").first().waitFor();
+    expect(await page.getByRole("button", { name: "Queue experiment" }).isDisabled()).toBe(true);
+    await editor.fill("project: vision\nspec: [broken\n");
+    await page.getByText(/^line \d+:/).waitFor();
+  });
+
+  it("explains how to start a runner when none is registered", async () => {
+    await page.getByRole("link", { name: "Runners", exact: true }).click();
+    await page.getByText("No runner has registered yet").waitFor();
+    await screenshot(page, "10-runners-empty");
+  });
+
+  it("has a dark theme and works in a narrow window", async () => {
+    await page.goto(`${server.url}/compare?runs=${runs.map((r) => r.id).join(",")}`);
+    await page.getByRole("button", { name: /Switch to dark theme/ }).click();
+    await page.locator('section[data-metric="train/loss"] canvas').first().waitFor();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
+    await screenshot(page, "11-compare-dark");
+    await page.setViewportSize({ width: 420, height: 860 });
+    await page.goto(`${server.url}/projects/vision`);
+    await page.getByRole("link", { name: runs[0]!.name }).waitFor();
+    await screenshot(page, "12-runs-narrow-dark");
+    await page.goto(`${server.url}/compare?runs=${runs.map((r) => r.id).join(",")}`);
+    await page.locator('section[data-metric="train/loss"] canvas').first().waitFor();
+    await screenshot(page, "13-compare-narrow-dark");
   });
 
   it("left the browser console clean", () => {

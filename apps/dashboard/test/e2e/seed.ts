@@ -36,3 +36,40 @@ export async function seedRun(
   if (opts.finish) await callApi(server, "runs.finish", { runId: run.id, status: opts.finish });
   return run;
 }
+
+/** What an image-classifier run reports when it finishes, for the Results tab. */
+export const CLASSIFIER_RESULTS = {
+  backend: "wasm",
+  best_epoch: 12,
+  epochs_run: 15,
+  "test/accuracy": 0.913,
+  "test/f1": 0.901,
+  "test/loss": 0.274,
+  per_class: [
+    { name: "daisy", precision: 0.94, recall: 0.9, f1: 0.92, support: 50 },
+    { name: "rose", precision: 0.88, recall: 0.92, f1: 0.9, support: 50 },
+    { name: "tulip", precision: 0.9, recall: 0.9, f1: 0.9, support: 40 },
+  ],
+  confusion_matrix: {
+    labels: ["daisy", "rose", "tulip"],
+    matrix: [
+      [45, 3, 2],
+      [2, 46, 2],
+      [1, 3, 36],
+    ],
+  },
+};
+
+export async function uploadArtifact(
+  server: Server,
+  runId: string,
+  path: string,
+  body: string,
+): Promise<void> {
+  const response = await fetch(`${server.url}/api/artifacts/${runId}/${path}?kind=model`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" },
+    body,
+  });
+  if (response.status !== 201) throw new Error(`artifact upload: HTTP ${response.status}`);
+}

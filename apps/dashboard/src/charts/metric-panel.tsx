@@ -1,0 +1,88 @@
+import { useEffect, useRef, useState } from "react";
+import { ErrorState } from "../components/states.tsx";
+import { type ChartSettings, MetricChart } from "./metric-chart.tsx";
+import { useMetricSeries, useZoomedSeries } from "./series-query.ts";
+
+export interface MetricPanelProps {
+  metric: string;
+  runIds: readonly string[];
+  runNames: ReadonlyMap<string, string>;
+  colors: ReadonlyMap<string, string>;
+  hidden: ReadonlySet<string>;
+  settings: ChartSettings;
+  syncKey?: string;
+}
+
+/** Loads when scrolled into view, so a page with a hundred metrics asks only for what is seen. */
+function useVisible<T extends Element>(): [React.RefObject<T | null>, boolean] {
+  const ref = useRef<T>(null);
+  const [visible, setVisible] = useState(false);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element || visible) return;
+    if (typeof IntersectionObserver === "undefined") {
+      setVisible(true);
+      return;
+    }
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) setVisible(true);
+      },
+      { rootMargin: "300px" },
+    );
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [visible]);
+  return [ref, visible];
+}
+
+/** A chart card for one metric: title, point counts, zoom detail, loading and error states. */
+export function MetricPanel(props: MetricPanelProps) {
+  const { metric, runIds, settings } = props;
+  const [ref, visible] = useVisible<HTMLElement>();
+  const series = useMetricSeries(metric, runIds, visible);
+  const [zoom, setZoom] = useState<{ min: number; max: number } | null>(null);
+  const downsampled = series.data?.some((s) => s.downsampled) ?? false;
+  const detail = useZoomedSeries(metric, runIds, downsampled && settings.xAxis === "step" ? zoom : null);
+  const shown = zoom && detail.data ? detail.data : series.data;
+  const points = series.data?.reduce((n, s) => n + s.total, 0) ?? 0;
+
+  return (
+    <section ref={ref} className="chart-card" aria-label={metric} data-metric={metric}>
+      <header className="chart-card-head">
+        <span className="chart-title truncate" title={metric}>
+          {metric}
+        </span>
+        <span className="muted small">
+          {zoom ? (detail.isFetching ? "loading detail…" : "zoomed · double-click to reset") : ""}
+          {!zoom && series.data
+            ? `${points.toLocaleString("en-US")} pts${downsampled ? " · downsampled" : ""}`
+            : ""}
+        </span>
+      </header>
+      {series.error ? (
+        <ErrorState
+          error={series.error}
+          title={`Could not load ${metric}`}
+          retry={() => void series.refetch()}
+        />
+      ) : !shown ? (
+        <div className="chart-placeholder">{visible ? "Loading…" : ""}</div>
+      ) : shown.length === 0 ? (
+        <div className="chart-placeholder">No points</div>
+      ) : (
+        <MetricChart
+          metric={metric}
+          series={shown}
+          runNames={props.runNames}
+          colors={props.colors}
+          hidden={props.hidden}
+          settings={settings}
+          syncKey={props.syncKey}
+          onZoom={setZoom}
+          zoomed={zoom !== null}
+        />
+      )}
+    </section>
+  );
+}

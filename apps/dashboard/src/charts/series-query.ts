@@ -1,0 +1,103 @@
+import { type LiveEvent, MAX_SERIES_RUNS, type MetricSeries } from "@labtrack/schemas";
+import { type QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useCallback, useRef } from "react";
+import { useApi } from "../api/api-context.tsx";
+import { appendChunk, fromWireSeries, type SeriesData } from "./series-data.ts";
+
+/** Points per series asked of the server: enough for a wide chart; zooming in fetches more. */
+export const CHART_MAX_POINTS = 1500;
+
+export function seriesKey(metric: string, runIds: readonly string[]) {
+  return ["metrics.series", metric, [...runIds].sort().join(","), CHART_MAX_POINTS] as const;
+}
+
+/** One metric of several runs, downsampled on the server; kept growing by live events. */
+export function useMetricSeries(metric: string, runIds: readonly string[], enabled: boolean) {
+  const { client } = useApi();
+  return useQuery({
+    queryKey: seriesKey(metric, runIds),
+    enabled,
+    staleTime: Number.POSITIVE_INFINITY,
+    queryFn: async ({ signal }) => {
+      const series = await client.metrics.series.query(
+        { runIds: runIds.slice(0, MAX_SERIES_RUNS), keys: [metric], maxPoints: CHART_MAX_POINTS },
+        { signal },
+      );
+      return series.map((s: MetricSeries) => fromWireSeries(s));
+    },
+  });
+}
+
+/** Detail for a zoomed-in step window, only when the full series was downsampled. */
+export function useZoomedSeries(
+  metric: string,
+  runIds: readonly string[],
+  window: { min: number; max: number } | null,
+) {
+  const { client } = useApi();
+  return useQuery({
+    queryKey: ["metrics.series.window", metric, [...runIds].sort().join(","), window?.min, window?.max],
+    enabled: window !== null,
+    staleTime: 60_000,
+    queryFn: async ({ signal }) => {
+      const series = await client.metrics.series.query(
+        {
+          runIds: runIds.slice(0, MAX_SERIES_RUNS),
+          keys: [metric],
+          maxPoints: CHART_MAX_POINTS,
+          stepMin: window?.min,
+          stepMax: window?.max,
+        },
+        { signal },
+      );
+      return series.map((s: MetricSeries) => fromWireSeries(s));
+    },
+  });
+}
+
+function appendEvent(queryClient: QueryClient, event: Extract<LiveEvent, { kind: "metric" }>): string[] {
+  const unknownKeys: string[] = [];
+  for (const chunk of event.series) {
+    const matching = queryClient.getQueriesData<SeriesData[]>({ queryKey: ["metrics.series", chunk.key] });
+    const relevant = matching.filter(([key]) => String(key[2]).split(",").includes(event.runId));
+    if (relevant.length === 0) unknownKeys.push(chunk.key);
+    for (const [key, data] of relevant) {
+      if (!data) continue;
+      const index = data.findIndex((s) => s.runId === event.runId);
+      const base: SeriesData =
+        index >= 0
+          ? (data[index] as SeriesData)
+          : {
+              runId: event.runId,
+              key: chunk.key,
+              steps: [],
+              values: [],
+              times: [],
+              epochs: [],
+              total: 0,
+              downsampled: false,
+            };
+      const grown = appendChunk(base, chunk);
+      const next = index >= 0 ? data.map((s, i) => (i === index ? grown : s)) : [...data, grown];
+      queryClient.setQueryData(key, next);
+    }
+  }
+  return unknownKeys;
+}
+
+/**
+ * Folds live metric events into the cached series (no refetch); calls `onNewKeys` when a run
+ * starts logging a metric no chart shows yet.
+ */
+export function useSeriesAppender(onNewKeys: () => void) {
+  const queryClient = useQueryClient();
+  const newKeys = useRef(onNewKeys);
+  newKeys.current = onNewKeys;
+  return useCallback(
+    (event: LiveEvent) => {
+      if (event.kind !== "metric") return;
+      if (appendEvent(queryClient, event).length > 0) newKeys.current();
+    },
+    [queryClient],
+  );
+}

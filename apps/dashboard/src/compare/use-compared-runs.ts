@@ -1,0 +1,59 @@
+import type { Run } from "@labtrack/schemas";
+import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRef } from "react";
+import { useApi } from "../api/api-context.tsx";
+import { useSeriesAppender } from "../charts/series-query.ts";
+import { type LiveState, useLiveRuns } from "../live/use-live-runs.tsx";
+
+/** The runs (one batched request), their metric keys, and live updates for both and their curves. */
+export function useComparedRuns(runIds: readonly string[]): {
+  runs: Run[];
+  pending: boolean;
+  errors: unknown[];
+  keys: ReturnType<typeof useMetricKeys>;
+  live: LiveState;
+} {
+  const { client } = useApi();
+  const queryClient = useQueryClient();
+  const results = useQueries({
+    queries: runIds.map((runId) => ({
+      queryKey: ["runs.get", runId],
+      queryFn: () => client.runs.get.query({ runId }),
+    })),
+  });
+  const keys = useMetricKeys(runIds);
+  const refetchTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const refreshKeys = () => {
+    if (refetchTimer.current) return;
+    refetchTimer.current = setTimeout(() => {
+      refetchTimer.current = null;
+      void keys.refetch();
+    }, 1500);
+  };
+  const append = useSeriesAppender(refreshKeys);
+  const live = useLiveRuns(runIds.length > 0 ? { runIds: [...runIds] } : null, (event) => {
+    if (event.kind === "resync") {
+      void queryClient.invalidateQueries({ queryKey: ["metrics.series"] });
+      for (const id of runIds) void queryClient.invalidateQueries({ queryKey: ["runs.get", id] });
+      return;
+    }
+    if (event.kind === "metric") append(event);
+    if (event.kind === "status") void queryClient.invalidateQueries({ queryKey: ["runs.get", event.runId] });
+  });
+  return {
+    runs: results.flatMap((r) => (r.data ? [r.data] : [])),
+    pending: results.some((r) => r.isPending),
+    errors: results.flatMap((r) => (r.error ? [r.error] : [])),
+    keys,
+    live,
+  };
+}
+
+function useMetricKeys(runIds: readonly string[]) {
+  const { client } = useApi();
+  return useQuery({
+    queryKey: ["metrics.keys", [...runIds].sort().join(",")],
+    enabled: runIds.length > 0,
+    queryFn: () => client.metrics.keys.query({ runIds: [...runIds] }),
+  });
+}

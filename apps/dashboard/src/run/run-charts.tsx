@@ -1,0 +1,66 @@
+import { useQuery } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
+import { useApi } from "../api/api-context.tsx";
+import { ChartControls } from "../charts/chart-controls.tsx";
+import type { ChartSettings } from "../charts/metric-chart.tsx";
+import { groupMetricsByPrefix } from "../charts/metric-groups.ts";
+import { MetricPanel } from "../charts/metric-panel.tsx";
+import { assignRunColors } from "../charts/run-colors.ts";
+import { EmptyState, ErrorState, Spinner } from "../components/states.tsx";
+
+export function useRunMetricKeys(runId: string) {
+  const { client } = useApi();
+  return useQuery({
+    queryKey: ["metrics.keys", runId],
+    queryFn: () => client.metrics.keys.query({ runIds: [runId] }),
+  });
+}
+
+/** Every metric of one run, by section (train/, val/, sys/ …), growing live while it runs. */
+export function RunCharts({ runId, runName, running }: { runId: string; runName: string; running: boolean }) {
+  const keys = useRunMetricKeys(runId);
+  const [settings, setSettings] = useState<ChartSettings>({ xAxis: "step", smoothing: 0, logScale: false });
+  const runIds = useMemo(() => [runId], [runId]);
+  const colors = useMemo(() => assignRunColors(runIds), [runIds]);
+  const names = useMemo(() => new Map([[runId, runName]]), [runId, runName]);
+  const hidden = useMemo(() => new Set<string>(), []);
+  const sections = useMemo(() => groupMetricsByPrefix((keys.data ?? []).map((k) => k.key)), [keys.data]);
+
+  if (keys.isPending) return <Spinner label="Loading metrics" />;
+  if (keys.error) return <ErrorState error={keys.error} retry={() => void keys.refetch()} />;
+  if (sections.length === 0) {
+    return (
+      <EmptyState title={running ? "Waiting for the first metric" : "This run logged no metrics"}>
+        {running && <p>Charts appear here as soon as the run reports a point.</p>}
+      </EmptyState>
+    );
+  }
+  return (
+    <div>
+      <div className="toolbar">
+        <ChartControls settings={settings} onChange={setSettings} />
+      </div>
+      {sections.map(({ section, keys: metrics }) => (
+        <details key={section} className="chart-section" open>
+          <summary>
+            {section} <span className="muted small">{metrics.length}</span>
+          </summary>
+          <div className="chart-grid">
+            {metrics.map((metric) => (
+              <MetricPanel
+                key={metric}
+                metric={metric}
+                runIds={runIds}
+                runNames={names}
+                colors={colors}
+                hidden={hidden}
+                settings={settings}
+                syncKey={`run-${runId}`}
+              />
+            ))}
+          </div>
+        </details>
+      ))}
+    </div>
+  );
+}
