@@ -1,5 +1,6 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { artifactsRouter } from "./routers/artifacts.ts";
+import { datasetsRouter } from "./routers/datasets.ts";
 import { liveRouter } from "./routers/live.ts";
 import { logsRouter } from "./routers/logs.ts";
 import { metricsRouter } from "./routers/metrics.ts";
@@ -16,6 +17,7 @@ export const appRouter = router({
   metrics: metricsRouter,
   logs: logsRouter,
   artifacts: artifactsRouter,
+  datasets: datasetsRouter,
   tokens: tokensRouter,
   live: liveRouter,
   queue: queueRouter,

@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import { WebSocketServer } from "ws";
 import { handleArtifactRequest } from "./http/artifact-routes.ts";
 import { bearerToken } from "./http/bearer.ts";
+import { handleDatasetRequest } from "./http/dataset-routes.ts";
 import { sendError, sendJson } from "./http/respond.ts";
 import { appRouter } from "./root.ts";
 import type { Services } from "./services/index.ts";
@@ -75,6 +76,9 @@ export function createLabtrackServer(opts: LabtrackServerOptions): LabtrackServe
     const authenticate = () => services.tokens.authenticate(bearerToken(req));
     if (url.pathname.startsWith("/api/artifacts/")) {
       return handleArtifactRequest(req, res, url, { services, log, caller: await authenticate() });
+    }
+    if (url.pathname.startsWith("/api/datasets/")) {
+      return handleDatasetRequest(req, res, url, { services, log, caller: await authenticate() });
     }
     for (const extra of opts.extraRoutes ?? []) {
       if (await extra(req, res, url, { services, log, authenticate })) return;

@@ -1,5 +1,6 @@
 export * from "./artifact.ts";
 export * from "./common.ts";
+export * from "./dataset.ts";
 export * from "./live.ts";
 export * from "./log.ts";
 export * from "./metric.ts";

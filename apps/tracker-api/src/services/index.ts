@@ -2,6 +2,7 @@ import path from "node:path";
 import type { Database } from "../db/client.ts";
 import { createArtifactService } from "./artifacts.ts";
 import { createBlobStore } from "./blob-store.ts";
+import { createDatasetService } from "./datasets.ts";
 import { LiveEventBus } from "./live-events.ts";
 import { createLogService } from "./logs.ts";
 import { createMetricService } from "./metrics.ts";
@@ -26,11 +27,9 @@ export function createServices(opts: ServicesOptions) {
   const runs = createRunService(opts.database, projects, bus);
   const metrics = createMetricService(opts.database, runs, bus);
   const logs = createLogService(opts.database, runs, bus);
-  const artifacts = createArtifactService(
-    opts.database,
-    runs,
-    createBlobStore(path.join(opts.dataDir, "blobs")),
-  );
+  const blobs = createBlobStore(path.join(opts.dataDir, "blobs"));
+  const artifacts = createArtifactService(opts.database, runs, blobs);
+  const datasets = createDatasetService(opts.database, blobs);
   const queueSettings: QueueSettings = { ...DEFAULT_QUEUE_SETTINGS, ...opts.queueSettings };
   const queue = createQueueService(opts.database, projects, runs);
   const runners = createRunnerService(opts.database, runs, queue, queueSettings);
@@ -43,6 +42,7 @@ export function createServices(opts: ServicesOptions) {
     metrics,
     logs,
     artifacts,
+    datasets,
     tokens,
     queue,
     runners,

@@ -1,0 +1,12 @@
+import { datasetsGetInput, datasetsListInput } from "@labtrack/schemas";
+import { authedProcedure, router } from "../trpc.ts";
+
+/** Listing only: tars go through `PUT /api/datasets/<name>` and `GET /api/datasets/<name>/<version>`. */
+export const datasetsRouter = router({
+  list: authedProcedure
+    .input(datasetsListInput)
+    .query(({ ctx, input }) => ctx.services.datasets.list(input.name)),
+  get: authedProcedure
+    .input(datasetsGetInput)
+    .query(({ ctx, input }) => ctx.services.datasets.get(input.name, input.version)),
+});

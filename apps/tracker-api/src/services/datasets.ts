@@ -1,0 +1,120 @@
+import type { Readable } from "node:stream";
+import type { Dataset, DatasetPushResult } from "@labtrack/schemas";
+import { TRPCError } from "@trpc/server";
+import { and, desc, eq } from "drizzle-orm";
+import * as tar from "tar";
+import type { Database } from "../db/client.ts";
+import { datasets } from "../db/schema.ts";
+import type { BlobStore } from "./blob-store.ts";
+
+const toDataset = (r: typeof datasets.$inferSelect): Dataset => ({
+  name: r.name,
+  version: r.version,
+  sha256: r.sha256,
+  size: r.size,
+  fileCount: r.fileCount,
+  createdAt: r.createdAt.toISOString(),
+});
+
+/** Regular files in a tar (plain or gzipped); throws when the bytes are not a tar. */
+async function countTarFiles(file: string): Promise<number> {
+  let files = 0;
+  await tar.t({
+    file,
+    strict: true,
+    onReadEntry: (entry) => {
+      if (entry.type === "File" || entry.type === "OldFile") files += 1;
+    },
+  });
+  return files;
+}
+
+export function createDatasetService(database: Database, blobs: BlobStore) {
+  const { db } = database;
+
+  const findBySha = async (name: string, sha256: string) =>
+    (
+      await db
+        .select()
+        .from(datasets)
+        .where(and(eq(datasets.name, name), eq(datasets.sha256, sha256)))
+    )[0];
+
+  /**
+   * Stores a tar as the next version of `name`; the same bytes pushed again answer the version
+   * they already are. Versions are numbered 1, 2, … per name.
+   */
+  async function push(
+    name: string,
+    body: Readable,
+    opts: { maxBytes?: number } = {},
+  ): Promise<DatasetPushResult> {
+    const { sha256, size } = await blobs.put(body, opts);
+    const existing = await findBySha(name, sha256);
+    if (existing) return { ...toDataset(existing), created: false };
+    let fileCount: number;
+    try {
+      fileCount = await countTarFiles(blobs.blobPath(sha256));
+    } catch (error) {
+      throw new TRPCError({
+        code: "BAD_REQUEST",
+        message: `body: not a tar archive (${(error as Error).message})`,
+      });
+    }
+    // Two pushes racing for the next version number: the loser retries with the one after.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const [latest] = await db
+        .select({ version: datasets.version })
+        .from(datasets)
+        .where(eq(datasets.name, name))
+        .orderBy(desc(datasets.version))
+        .limit(1);
+      const [row] = await db
+        .insert(datasets)
+        .values({ name, version: (latest?.version ?? 0) + 1, sha256, size, fileCount })
+        .onConflictDoNothing()
+        .returning();
+      if (row) return { ...toDataset(row), created: true };
+      const same = await findBySha(name, sha256);
+      if (same) return { ...toDataset(same), created: false };
+    }
+    throw new Error(`dataset ${name}: could not pick a version number (too many concurrent pushes)`);
+  }
+
+  async function list(name?: string): Promise<Dataset[]> {
+    const rows = await db
+      .select()
+      .from(datasets)
+      .where(name ? eq(datasets.name, name) : undefined)
+      .orderBy(datasets.name, desc(datasets.version));
+    return rows.map(toDataset);
+  }
+
+  /** A version, or the latest one; NOT_FOUND names what is missing. */
+  async function get(name: string, version?: number): Promise<Dataset> {
+    const rows = await db
+      .select()
+      .from(datasets)
+      .where(
+        version === undefined
+          ? eq(datasets.name, name)
+          : and(eq(datasets.name, name), eq(datasets.version, version)),
+      )
+      .orderBy(desc(datasets.version))
+      .limit(1);
+    const row = rows[0];
+    if (row) return toDataset(row);
+    const named =
+      version === undefined ? [] : await db.select().from(datasets).where(eq(datasets.name, name)).limit(1);
+    throw new TRPCError({
+      code: "NOT_FOUND",
+      message:
+        named.length > 0
+          ? `version: dataset '${name}' has no version ${version}`
+          : `name: no dataset '${name}'`,
+    });
+  }
+
+  return { push, list, get, blobs };
+}
+export type DatasetService = ReturnType<typeof createDatasetService>;
