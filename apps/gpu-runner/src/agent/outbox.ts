@@ -44,9 +44,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Consecutive metric or log entries of the same run travel in one call. */
+const isStream = (entry: OutboxEntry): entry is Extract<OutboxEntry, { t: "metrics" | "logs" }> =>
+  entry.t === "metrics" || entry.t === "logs";
+
+/** Consecutive metric and log entries of the same run travel together (one call for each kind). */
 function sameBatch(head: OutboxEntry, next: OutboxEntry): boolean {
-  return (head.t === "metrics" || head.t === "logs") && next.t === head.t && next.runId === head.runId;
+  return isStream(head) && isStream(next) && next.runId === head.runId;
 }
 
 export interface OutboxOptions {
@@ -65,28 +68,33 @@ export function createOutbox(opts: OutboxOptions): DiskSpool<OutboxEntry> {
   async function send(entries: OutboxEntry[]): Promise<void> {
     const head = entries[0]!;
     switch (head.t) {
-      case "metrics": {
+      case "metrics":
+      case "logs": {
+        // A run's metrics and log lines go to different tables: both calls can be in flight at once.
         const points = entries.flatMap((e) => (e.t === "metrics" ? e.points : []));
+        const lines = entries.flatMap((e) => (e.t === "logs" ? e.lines : []));
+        const calls: Promise<unknown>[] = [];
         for (let i = 0; i < points.length; i += MAX_POINTS) {
           const chunk = points.slice(i, i + MAX_POINTS);
-          await withTimeout(
-            opts.trpc.metrics.log.mutate({ runId: head.runId, points: chunk }),
-            timeoutMs,
-            "metrics.log",
+          calls.push(
+            withTimeout(
+              opts.trpc.metrics.log.mutate({ runId: head.runId, points: chunk }),
+              timeoutMs,
+              "metrics.log",
+            ),
           );
         }
-        return;
-      }
-      case "logs": {
-        const lines = entries.flatMap((e) => (e.t === "logs" ? e.lines : []));
         for (let i = 0; i < lines.length; i += MAX_LINES) {
           const chunk = lines.slice(i, i + MAX_LINES);
-          await withTimeout(
-            opts.trpc.logs.append.mutate({ runId: head.runId, lines: chunk }),
-            timeoutMs,
-            "logs.append",
+          calls.push(
+            withTimeout(
+              opts.trpc.logs.append.mutate({ runId: head.runId, lines: chunk }),
+              timeoutMs,
+              "logs.append",
+            ),
           );
         }
+        await Promise.all(calls);
         return;
       }
       case "results":
@@ -121,7 +129,7 @@ export function createOutbox(opts: OutboxOptions): DiskSpool<OutboxEntry> {
     dir: opts.dir,
     send,
     batchOf: sameBatch,
-    maxBatch: 200,
+    maxBatch: 1_000,
     isRetryable: (error) => !isPermanentRejection(error),
     retryDelayMs: (failures) => Math.min(100 * 2 ** failures, 1_000),
     onSent: opts.onSent,

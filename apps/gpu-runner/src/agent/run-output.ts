@@ -16,8 +16,8 @@ export interface RunOutputOptions {
 }
 
 /**
- * Turns a run's output into outbox entries: every line becomes a log line with its own `seq`, and
- * stdout lines starting with `@labtrack ` also become metrics, results or an artifact upload.
+ * Turns a run's output into outbox entries: stdout lines starting with `@labtrack ` become metrics,
+ * results or an artifact upload; every other line becomes a log line with its own `seq`.
  * A step a report leaves out is its epoch, or the step after the last one seen.
  */
 export class RunOutput {
@@ -33,9 +33,10 @@ export class RunOutput {
   }
 
   line(stream: LogStream, text: string): void {
+    // A well-formed report line is data, not output: it becomes metrics, results or an artifact.
+    if (stream === "stdout" && this.handleReport(text)) return;
     const clipped = text.length > MAX_LINE ? `${text.slice(0, MAX_LINE - 1)}…` : text;
     this.pendingLines.push({ stream, text: clipped, time: Date.now(), seq: this.seq++ });
-    if (stream === "stdout") this.handleReport(text);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flushLogs());
@@ -95,21 +96,22 @@ export class RunOutput {
     });
   }
 
-  private handleReport(text: string): void {
+  /** True when the line was a report and has been handled. */
+  private handleReport(text: string): boolean {
     let report: ReturnType<typeof parseReportLine>;
     try {
       report = parseReportLine(text);
     } catch (error) {
-      if (error instanceof ReportLineError) {
-        this.system(`@labtrack line ignored: ${error.message}`);
-        return;
-      }
-      throw error;
+      if (!(error instanceof ReportLineError)) throw error;
+      // Kept as output, followed by why it was not taken as a report.
+      queueMicrotask(() => this.system(`@labtrack line ignored: ${error.message}`));
+      return false;
     }
-    if (!report) return;
+    if (!report) return false;
     this.metrics(report.metrics, { step: report.step, epoch: report.epoch });
     if (report.results) this.results(report.results);
     if (report.artifact) this.artifact(report.artifact.path, report.artifact.kind);
+    return true;
   }
 }
 

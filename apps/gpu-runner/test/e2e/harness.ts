@@ -110,7 +110,7 @@ export function api(server: { url: string; adminToken: string }) {
       dataOf<RunView>(await call("queue.enqueue", { project: "e2e", ...input })),
     run: async (runId: string) => dataOf<RunView>(await call("runs.get", { runId }, "query")),
     events: async (runId: string) =>
-      dataOf<{ from: string | null; to: string; actor: string; reason: string | null }[]>(
+      dataOf<{ at: string; from: string | null; to: string; actor: string; reason: string | null }[]>(
         await call("runs.events", { runId }, "query"),
       ),
     logs: async (runId: string) =>
