@@ -1,4 +1,4 @@
-import type { TokenScope } from "@labtrack/schemas";
+import { METRICS_BATCH_MAX_POINTS, REQUEST_BODY_MAX_BYTES, type TokenScope } from "@labtrack/schemas";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { Logger } from "pino";
 import { ZodError } from "zod";
@@ -33,7 +33,11 @@ const t = initTRPC.context<Context>().create({
     const zodError = error.cause instanceof ZodError ? error.cause : null;
     return {
       ...shape,
-      message: zodError ? `Invalid input: ${describeZodError(zodError)}` : shape.message,
+      message: zodError
+        ? `Invalid input: ${describeZodError(zodError)}`
+        : error.code === "PAYLOAD_TOO_LARGE"
+          ? `request body is larger than ${REQUEST_BODY_MAX_BYTES / 1024 / 1024} MiB: split it (metrics.log takes at most ${METRICS_BATCH_MAX_POINTS} points per call)`
+          : shape.message,
       data: {
         ...shape.data,
         stack: undefined,

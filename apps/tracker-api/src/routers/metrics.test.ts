@@ -241,6 +241,7 @@ describe.each(DB_KINDS)("metrics on %s", (kind) => {
       points: [{ key: "loss", step: 1, value: 1, pad: "x".repeat(9 * 1024 * 1024) }],
     });
     expect(huge.status).toBe(413);
+    expect(huge.body.error?.message).toMatch(/larger than 8 MiB/);
     const unknownRun = await call("metrics.log", {
       runId: "00000000-0000-4000-8000-000000000000",
       points: [{ key: "loss", step: 0, value: 1 }],
