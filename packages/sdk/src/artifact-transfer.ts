@@ -21,7 +21,7 @@ function artifactUrl(base: string, runId: string, path: string): string {
   return `${base.replace(/\/+$/, "")}/api/artifacts/${runId}/${encoded}`;
 }
 
-async function failure(response: Response): Promise<LabtrackHttpError> {
+export async function failure(response: Response): Promise<LabtrackHttpError> {
   const text = await response.text();
   let message = text;
   try {
