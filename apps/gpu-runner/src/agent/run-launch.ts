@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ExperimentSpec, Run, RunnerSlot } from "@labtrack/schemas";
 import { downloadArtifact, type LabtrackTRPCClient } from "@labtrack/sdk";
+import { resolveDataPath } from "./dataset-launch.ts";
 
 /** The image-classifier recipe's entry point, run as a child process like any command. */
 export const IMAGE_CLASSIFIER_MAIN = fileURLToPath(
@@ -47,6 +48,8 @@ export interface LaunchContext {
   token: string;
   baseEnv: Record<string, string>;
   trpc: LabtrackTRPCClient;
+  /** The runner's work folder; datasets are cached under it. */
+  workRoot: string;
 }
 
 function runEnv(ctx: LaunchContext, extra: Record<string, string>): Record<string, string> {
@@ -106,12 +109,11 @@ export async function planLaunch(ctx: LaunchContext): Promise<Launch & { notes: 
   if (!existsSync(IMAGE_CLASSIFIER_MAIN)) {
     throw new LaunchError("spec.kind: this runner has no image-classifier recipe installed");
   }
-  if (spec.data.path.startsWith("dataset:")) {
-    throw new LaunchError(
-      "spec.data.path: dataset: references are not resolved by this runner yet; give a folder",
-    );
-  }
   const notes: string[] = [];
+  const data = await resolveDataPath(ctx, spec.data.path).catch((error: Error) => {
+    throw new LaunchError(error.message);
+  });
+  if (data.note) notes.push(data.note);
   await mkdir(ctx.dirs.resumeDir, { recursive: true });
   if (ctx.run.attempt > 1) {
     const resumed = await downloadLatestCheckpoint(ctx);
@@ -131,7 +133,7 @@ export async function planLaunch(ctx: LaunchContext): Promise<Launch & { notes: 
     env: runEnv(ctx, {
       LABTRACK_SPEC_FILE: specFile,
       LABTRACK_RESUME_DIR: ctx.dirs.resumeDir,
-      LABTRACK_DATASET_DIR: spec.data.path,
+      LABTRACK_DATASET_DIR: data.dir,
     }),
     timeoutMs: null,
     notes,
