@@ -11,8 +11,10 @@ const RUNNER_MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url))
 /** tsx as a loader, so the runner is one process and SIGKILL really kills it (the tsx CLI forks). */
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
-/** Short leases so that a dead runner is noticed in about a second and a half. */
-export const FAST_QUEUE = { leaseMs: 1_500, heartbeatMs: 300, reaperIntervalMs: 200 };
+/** Fast heartbeats; a lease long enough that a busy two-core machine never loses a live runner's run. */
+export const FAST_QUEUE = { leaseMs: 10_000, heartbeatMs: 300, reaperIntervalMs: 200 };
+/** For tests that kill a runner: its run is lost about 2.5 s after its last heartbeat. */
+export const SHORT_LEASE = { ...FAST_QUEUE, leaseMs: 2_500 };
 
 export function startFastServer(kind: DbKind, opts: Parameters<typeof startTestServer>[1] = {}) {
   return startTestServer(kind, { queueSettings: FAST_QUEUE, ...opts });

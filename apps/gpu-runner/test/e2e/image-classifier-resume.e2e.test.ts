@@ -8,6 +8,7 @@ import {
   api,
   type RunnerProcess,
   runnerToken,
+  SHORT_LEASE,
   spawnRunner,
   startFastServer,
   stopRunner,
@@ -22,7 +23,7 @@ describe.each(DB_KINDS)("an image-classifier run whose runner dies, on %s", (kin
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "labtrack-shapes-"));
 
   beforeAll(async () => {
-    server = await startFastServer(kind);
+    server = await startFastServer(kind, { queueSettings: SHORT_LEASE });
     await writeClassFolderDataset(dataDir, ["circle", "square", "triangle"], 10);
   }, 60_000);
   afterAll(async () => {

@@ -4,6 +4,7 @@ import {
   api,
   type RunnerProcess,
   runnerToken,
+  SHORT_LEASE,
   spawnRunner,
   startFastServer,
   stopRunner,
@@ -15,7 +16,7 @@ describe.each(DB_KINDS)("a runner killed with SIGKILL mid-run on %s", (kind) => 
   const runners: RunnerProcess[] = [];
 
   beforeAll(async () => {
-    server = await startFastServer(kind);
+    server = await startFastServer(kind, { queueSettings: SHORT_LEASE });
   }, 60_000);
   afterAll(async () => {
     await Promise.all(runners.map((r) => stopRunner(r, "SIGKILL")));
