@@ -1,19 +1,23 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useState } from "react";
+import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import { ApiProvider } from "./api/api-context.tsx";
 import { clearToken, readToken } from "./api/token-store.ts";
 import { createApi } from "./api/trpc-client.ts";
 import { AppShell } from "./components/app-shell.tsx";
+import { Spinner } from "./components/states.tsx";
 import { CompareView } from "./pages/compare-page.tsx";
 import { LoginPage } from "./pages/login-page.tsx";
 import { NotFoundPage } from "./pages/not-found-page.tsx";
 import { ProjectsPage } from "./pages/projects-page.tsx";
-import { QueuePage } from "./pages/queue-page.tsx";
-import { RunPage } from "./pages/run-page.tsx";
-import { RunnersPage } from "./pages/runners-page.tsx";
 import { RunsPage } from "./pages/runs-page.tsx";
 import { navigate, useLocation } from "./routing/location.tsx";
 import { parseRoute, type Route } from "./routing/routes.ts";
+
+// Loaded when first opened, so the runs table and Compare start sooner; the experiment editor
+// brings a YAML parser and JSON-Schema generation.
+const QueuePage = lazy(() => import("./pages/queue-page.tsx").then((m) => ({ default: m.QueuePage })));
+const RunPage = lazy(() => import("./pages/run-page.tsx").then((m) => ({ default: m.RunPage })));
+const RunnersPage = lazy(() => import("./pages/runners-page.tsx").then((m) => ({ default: m.RunnersPage })));
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {
@@ -75,7 +79,9 @@ export function App() {
           navigate("/login", { replace: true });
         }}
       >
-        <Page route={route} />
+        <Suspense fallback={<Spinner label="Loading" />}>
+          <Page route={route} />
+        </Suspense>
       </AppShell>
     </ApiProvider>
   );

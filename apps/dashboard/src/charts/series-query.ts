@@ -4,8 +4,11 @@ import { useCallback, useRef } from "react";
 import { useApi } from "../api/api-context.tsx";
 import { appendChunk, fromWireSeries, type SeriesData } from "./series-data.ts";
 
-/** Points per series asked of the server: enough for a wide chart; zooming in fetches more. */
-export const CHART_MAX_POINTS = 1500;
+/**
+ * Points per series asked of the server: min and max of ~500 buckets, about two per pixel of a
+ * chart card; zooming in fetches more.
+ */
+export const CHART_MAX_POINTS = 1000;
 
 export function seriesKey(metric: string, runIds: readonly string[]) {
   return ["metrics.series", metric, [...runIds].sort().join(","), CHART_MAX_POINTS] as const;

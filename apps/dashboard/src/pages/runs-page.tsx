@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useDeferredValue, useMemo, useState } from "react";
 import { errorMessage } from "../api/error-message.ts";
 import { MAX_COMPARE_RUNS } from "../compare/compare-url-state.ts";
 import { EmptyState, ErrorState, SkeletonRows } from "../components/states.tsx";
@@ -35,7 +35,9 @@ export function RunsPage({ project }: { project: string }) {
     () => ({ project, filter, sort: parseSort(sortText) }),
     [project, filter, sortText],
   );
-  const { list, runs, total, live } = useRunsList(query);
+  const { list, runs: loadedRuns, total, live } = useRunsList(query);
+  // A new page of 1000 runs re-renders in the background, so scrolling never waits for it.
+  const runs = useDeferredValue(loadedRuns);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
 
@@ -61,13 +63,16 @@ export function RunsPage({ project }: { project: string }) {
     const direction = current.field === field && current.direction === "desc" ? "asc" : "desc";
     setParam("sort", `${field}:${direction}`);
   };
-  const toggle = (runId: string) =>
-    setSelected((current) => {
-      const next = new Set(current);
-      if (next.has(runId)) next.delete(runId);
-      else if (next.size < MAX_COMPARE_RUNS) next.add(runId);
-      return next;
-    });
+  const toggle = useCallback(
+    (runId: string) =>
+      setSelected((current) => {
+        const next = new Set(current);
+        if (next.has(runId)) next.delete(runId);
+        else if (next.size < MAX_COMPARE_RUNS) next.add(runId);
+        return next;
+      }),
+    [],
+  );
   const toggleGroup = (label: string) =>
     setCollapsed((current) => {
       const next = new Set(current);

@@ -1,6 +1,6 @@
 import type { Run } from "@labtrack/schemas";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { type ReactNode, useEffect, useRef } from "react";
+import { memo, type ReactNode, useEffect, useRef } from "react";
 import { formatDuration, formatMetric, formatRelativeTime } from "../charts/format-number.ts";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { Link } from "../routing/location.tsx";
@@ -120,6 +120,8 @@ export function RunsTable({
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
+    // Let React batch scroll renders instead of flushing synchronously inside the scroll event.
+    useFlushSync: false,
   });
   const template = `36px ${columns.map((c) => c.width).join(" ")}`;
   const items = virtualizer.getVirtualItems();
@@ -187,29 +189,15 @@ export function RunsTable({
                 </tr>
               );
             }
-            const { run } = row;
-            const isSelected = selected.has(run.id);
             return (
-              <tr
-                key={run.id}
-                className={`runs-row ${isSelected ? "selected" : ""}`}
+              <RunTableRow
+                key={row.run.id}
+                run={row.run}
+                columns={columns}
+                selected={selected.has(row.run.id)}
+                onToggle={onToggle}
                 style={style}
-                data-run-id={run.id}
-              >
-                <td className="cell cell-check">
-                  <input
-                    type="checkbox"
-                    checked={isSelected}
-                    onChange={() => onToggle(run.id)}
-                    aria-label={`Select ${run.name}`}
-                  />
-                </td>
-                {columns.map((column) => (
-                  <td key={column.id} className={`cell ${column.numeric ? "num" : ""}`}>
-                    {column.cell(run)}
-                  </td>
-                ))}
-              </tr>
+              />
             );
           })}
         </tbody>
@@ -217,3 +205,41 @@ export function RunsTable({
     </div>
   );
 }
+
+interface RunTableRowProps {
+  run: Run;
+  columns: TableColumn[];
+  selected: boolean;
+  onToggle: (runId: string) => void;
+  style: { transform: string; gridTemplateColumns: string };
+}
+
+/** Re-renders only when its run, the columns, its selection or its position change. */
+const RunTableRow = memo(
+  function RunTableRow({ run, columns, selected, onToggle, style }: RunTableRowProps) {
+    return (
+      <tr className={`runs-row ${selected ? "selected" : ""}`} style={style} data-run-id={run.id}>
+        <td className="cell cell-check">
+          <input
+            type="checkbox"
+            checked={selected}
+            onChange={() => onToggle(run.id)}
+            aria-label={`Select ${run.name}`}
+          />
+        </td>
+        {columns.map((column) => (
+          <td key={column.id} className={`cell ${column.numeric ? "num" : ""}`}>
+            {column.cell(run)}
+          </td>
+        ))}
+      </tr>
+    );
+  },
+  (a, b) =>
+    a.run === b.run &&
+    a.columns === b.columns &&
+    a.selected === b.selected &&
+    a.onToggle === b.onToggle &&
+    a.style.transform === b.style.transform &&
+    a.style.gridTemplateColumns === b.style.gridTemplateColumns,
+);

@@ -74,6 +74,8 @@ export function useRunsList(query: RunsQuery) {
         { signal },
       ),
     getNextPageParam: (last) => last.nextCursor,
+    // Thousands of runs: a deep compare of every refetch costs more than re-rendering changed rows.
+    structuralSharing: false,
   });
 
   const refetchTimer = useRef<ReturnType<typeof setTimeout> | null>(null);

@@ -32,12 +32,17 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: false });
 }
 
-/** Collects console errors and failed requests, so a test can assert the page stayed clean. */
-export function watchPageErrors(page: Page): string[] {
+/**
+ * Collects uncaught errors and console errors, so a test can assert the page stayed clean. The
+ * browser's own line for a 401 is expected where a test signs in with a wrong token on purpose.
+ */
+export function watchPageErrors(page: Page, opts: { allowUnauthorized?: boolean } = {}): string[] {
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
   page.on("console", (message) => {
-    if (message.type() === "error") errors.push(`console: ${message.text()}`);
+    if (message.type() !== "error") return;
+    if (opts.allowUnauthorized && /status of 401/.test(message.text())) return;
+    errors.push(`console: ${message.text()}`);
   });
   return errors;
 }

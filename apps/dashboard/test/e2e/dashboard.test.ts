@@ -40,7 +40,7 @@ describe("dashboard against a real tracker-api", () => {
     });
     const context = await browser.newContext({ viewport: { width: 1360, height: 860 } });
     page = await context.newPage();
-    errors = watchPageErrors(page);
+    errors = watchPageErrors(page, { allowUnauthorized: true });
   });
 
   afterAll(async () => {
@@ -50,6 +50,12 @@ describe("dashboard against a real tracker-api", () => {
 
   it("signs in with the link the server printed and lands on the projects page", async () => {
     expect(server.loginLink).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/login#token=/);
+    await page.goto(`${server.url}/projects/vision`);
+    await page.waitForURL(/\/login\?next=/);
+    await page.getByLabel("API token").fill("not-a-real-token");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").getByText("missing or invalid bearer token").waitFor();
+    await screenshot(page, "00-login-error");
     await page.goto(server.loginLink);
     await page.waitForURL((url) => url.pathname === "/");
     await page.getByRole("link", { name: /vision/ }).waitFor();

@@ -1,0 +1,92 @@
+import type { Browser, Page } from "playwright-core";
+
+type Server = { url: string; token: string };
+
+/** A fresh, signed-in page: the token is in localStorage before the app starts. */
+export async function signedInPage(browser: Browser, server: Server): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  await context.addInitScript((token) => localStorage.setItem("labtrack.token", token), server.token);
+  // tsx compiles the functions passed to page.evaluate with esbuild's `__name` helper for named
+  // closures; the page needs a no-op stand-in.
+  await context.addInitScript("globalThis.__name = (fn) => fn;");
+  return context.newPage();
+}
+
+/** Milliseconds from navigation start to the first chart with data painted on the Compare page. */
+export async function timeToFirstChart(browser: Browser, server: Server, runIds: string[]): Promise<number> {
+  const page = await signedInPage(browser, server);
+  try {
+    await page.goto(`${server.url}/compare?runs=${runIds.join(",")}`);
+    await page.waitForFunction(
+      () => performance.getEntriesByName("labtrack:first-chart-painted").length > 0,
+      null,
+      {
+        timeout: 60_000,
+      },
+    );
+    return page.evaluate(
+      () => performance.getEntriesByName("labtrack:first-chart-painted")[0]?.startTime ?? -1,
+    );
+  } finally {
+    await page.context().close();
+  }
+}
+
+export interface ScrollResult {
+  frames: number;
+  averageFps: number;
+  /** The slowest 250 ms window, as frames per second. */
+  worstWindowFps: number;
+  /** Frames that took longer than two 60 Hz frames. */
+  longFrames: number;
+  rowsLoaded: number;
+}
+
+/** Scrolls the runs table by `pxPerFrame` for `frames` animation frames and times every frame. */
+export async function scrollRunsTable(
+  browser: Browser,
+  server: Server,
+  project: string,
+  expectedRuns: number,
+  opts: { frames: number; pxPerFrame: number },
+): Promise<ScrollResult> {
+  const page = await signedInPage(browser, server);
+  try {
+    await page.goto(`${server.url}/projects/${project}`);
+    await page.getByText(`${expectedRuns} runs`).waitFor({ timeout: 60_000 });
+    await page.locator("[data-testid=runs-table] tbody tr").first().waitFor();
+    return await page.evaluate(async ({ frames, pxPerFrame }) => {
+      const table = document.querySelector("[data-testid=runs-table]");
+      if (!table) throw new Error("no runs table");
+      const stamps: number[] = [];
+      await new Promise<void>((resolve) => {
+        const step = (now: number) => {
+          stamps.push(now);
+          table.scrollTop += pxPerFrame;
+          if (stamps.length >= frames) resolve();
+          else requestAnimationFrame(step);
+        };
+        requestAnimationFrame(step);
+      });
+      const first = stamps[0] ?? 0;
+      const last = stamps[stamps.length - 1] ?? 0;
+      let worst = Number.POSITIVE_INFINITY;
+      for (let start = first; start + 250 <= last; start += 50) {
+        const inWindow = stamps.filter((t) => t >= start && t < start + 250).length;
+        worst = Math.min(worst, inWindow * 4);
+      }
+      let longFrames = 0;
+      for (let i = 1; i < stamps.length; i++)
+        if ((stamps[i] ?? 0) - (stamps[i - 1] ?? 0) > 33.4) longFrames++;
+      return {
+        frames: stamps.length,
+        averageFps: ((stamps.length - 1) / (last - first)) * 1000,
+        worstWindowFps: Number.isFinite(worst) ? worst : 0,
+        longFrames,
+        rowsLoaded: Math.round(table.scrollHeight / 34),
+      };
+    }, opts);
+  } finally {
+    await page.context().close();
+  }
+}
