@@ -158,16 +158,15 @@ describe.each(DB_KINDS)("metrics on %s", (kind) => {
     expect(s!.steps[0]).toBe(lo);
     expect(s!.steps.at(-1)).toBe(hi);
     expect(s!.steps.every((step) => step >= lo && step <= hi)).toBe(true);
-    // Brute force over every point, with the server's buckets: whole 64-step rollup blocks (the widest
-    // block no wider than a bucket), block i of n going to bucket floor(i * buckets / n), the partial
-    // blocks at the ends going to the first and last bucket. Every bucket's extremes must be there.
-    const buckets = Math.floor((maxPoints - 2) / 2);
-    const width = 64;
+    // Brute force over every point, with the server's buckets: 97 buckets of ~248 steps make it read
+    // the 256-step rollups, one block per bucket, and the partial blocks at the two ends of the
+    // window from the raw points, one bucket each. Every bucket's extremes must be in the answer.
+    const width = 256;
     const [b0, b1] = [Math.ceil(lo / width), Math.floor((hi + 1) / width) - 1];
     const bucketOf = (step: number) => {
-      if (step < b0 * width) return 0;
-      if (step > (b1 + 1) * width - 1) return buckets - 1;
-      return Math.floor(((Math.floor(step / width) - b0) * buckets) / (b1 - b0 + 1));
+      if (step < b0 * width) return -1;
+      if (step > (b1 + 1) * width - 1) return -2;
+      return Math.floor(step / width);
     };
     const extremes = new Map<number, { min: number; minStep: number; max: number; maxStep: number }>();
     for (let step = lo; step <= hi; step++) {
@@ -181,7 +180,7 @@ describe.each(DB_KINDS)("metrics on %s", (kind) => {
         if (value > e.max) Object.assign(e, { max: value, maxStep: step });
       }
     }
-    expect(extremes.size).toBe(buckets);
+    expect(extremes.size).toBe(b1 - b0 + 1 + 2);
     const got = new Set(s!.steps);
     const missing = [...extremes.entries()].filter(([, e]) => !got.has(e.minStep) || !got.has(e.maxStep));
     expect(missing).toEqual([]);

@@ -1,6 +1,6 @@
 import { downsampleMinMax } from "@labtrack/core";
 import { type MetricSeries, type metricsSeriesInput, toWireNumber } from "@labtrack/schemas";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { Database } from "../db/client.ts";
 import { numberArrayLiteral, textArrayLiteral } from "../db/pg-array.ts";
@@ -18,7 +18,6 @@ interface Extent {
   s0: number;
   s1: number;
   count: number;
-  windowed: boolean;
 }
 
 interface Point {
@@ -28,18 +27,15 @@ interface Point {
   epoch: number | null;
 }
 
-/** The widest rollup no wider than a bucket, or null when buckets are narrower than any rollup. */
-export function rollupWidthFor(stepRange: number, buckets: number): number | null {
-  const bucketWidth = stepRange / buckets;
-  let chosen: number | null = null;
-  for (const width of ROLLUP_WIDTHS) if (width <= bucketWidth) chosen = width;
+/**
+ * The widest rollup no wider than two buckets: between half and twice as many blocks as buckets,
+ * so the answer fills at least half of `maxPoints` while reading at most about `maxPoints` rows.
+ */
+export function rollupWidthFor(stepRange: number, buckets: number): number {
+  const limit = (2 * stepRange) / buckets;
+  let chosen: number = ROLLUP_WIDTHS[0];
+  for (const width of ROLLUP_WIDTHS) if (width <= limit) chosen = width;
   return chosen;
-}
-
-/** `[value, step, time, epoch]` as stored in a rollup (`mx` stores -step so ties pick the first step). */
-function fromRollup(arr: number[], negatedStep: boolean): Point {
-  const [value = Number.NaN, step = 0, time = 0, epoch = -1] = arr;
-  return { value, step: negatedStep ? -step : step, time, epoch: epoch < 0 ? null : epoch };
 }
 
 function toSeries(extent: Extent, points: Point[], downsampled: boolean, total: number): MetricSeries {
@@ -68,7 +64,7 @@ function extentParams(extents: Extent[]) {
     ${numberArrayLiteral(extents.map((e) => e.s1))}::int8[]`;
 }
 
-/** Every point of each (windowed) series; used when a series is short or its window narrow. */
+/** Every point of each (windowed) series; used when a series or its window is short. */
 async function readRawPoints(database: Database, extents: Extent[]): Promise<Map<string, Point[]>> {
   const rows = await database.query<{
     run_id: string;
@@ -97,70 +93,107 @@ async function readRawPoints(database: Database, extents: Extent[]): Promise<Map
   return out;
 }
 
+/** Extremes of the raw points of one series between two steps (a partial block at a window's end). */
+function edgeExtremes(from: SQL, to: SQL): SQL {
+  return sql`
+    SELECT min(ARRAY[p.value, p.step::float8, p.time_ms, COALESCE(p.epoch, -1)::float8]) AS mn,
+      max(ARRAY[p.value, -p.step::float8, p.time_ms, COALESCE(p.epoch, -1)::float8]) AS mx, count(*) AS n
+    FROM metric_points p
+    WHERE p.run_id = ext.run_id AND p.key = ext.key AND p.step BETWEEN ${from} AND ${to} AND p.value <> 'NaN'`;
+}
+
+/** `[value, step, time, epoch]` as stored in a rollup (`mx` holds -step so ties pick the first step). */
+function toPoint(value: unknown, step: unknown, time: unknown, epoch: unknown, negatedStep: boolean): Point {
+  const e = Number(epoch);
+  return {
+    value: Number(value),
+    step: negatedStep ? -Number(step) : Number(step),
+    time: Number(time),
+    epoch: e < 0 ? null : e,
+  };
+}
+
+const lower = (a: Point | undefined, b: Point) =>
+  !a || b.value < a.value || (b.value === a.value && b.step < a.step) ? b : a;
+const higher = (a: Point | undefined, b: Point) =>
+  !a || b.value > a.value || (b.value === a.value && b.step < a.step) ? b : a;
+
 /**
- * Per bucket, the minimum and maximum point. Buckets are whole rollup blocks (block i of the n
- * blocks inside the window goes to bucket floor(i * buckets / n)), so each bucket's extremes are
- * exact; the partial blocks at the window's two ends are read from the raw points into the first
- * and last bucket. Plus the window's first and last points.
+ * Per bucket, the minimum and maximum point. A bucket is one rollup block when a rollup as wide as
+ * a bucket exists (else a run of whole blocks), so its extremes are exact; the partial blocks at the
+ * window's two ends are read from the raw points and count as one bucket each. The window's first
+ * and last points are added too. Each series comes back as one JSON row: tens of thousands of rows
+ * cost more to move and parse than the query itself.
  */
 async function readBucketExtremes(
   database: Database,
   extents: (Extent & { width: number })[],
   buckets: number,
 ): Promise<Map<string, { points: Point[]; total: number }>> {
-  const widths = numberArrayLiteral(extents.map((e) => e.width));
-  const rows = await database.query<{
-    run_id: string;
-    key: string;
-    mn: number[] | null;
-    mx: number[] | null;
-    n: number;
-  }>(sql`
+  const packed = await database.query<{ i: number; parts: string }>(sql`
     WITH ext AS (
-      SELECT run_id, key, s0, s1, width,
-        (s0 + width - 1) / width AS b0, (s1 + 1) / width - 1 AS b1
-      FROM unnest(${extentParams(extents)}, ${widths}::int8[]) AS t(run_id, key, s0, s1, width)
-    ), parts AS (
-      SELECT r.run_id, r.key, (r.block - ext.b0) * ${buckets} / (ext.b1 - ext.b0 + 1) AS bucket, r.mn, r.mx, r.n
-      FROM ext JOIN metric_rollups r ON r.run_id = ext.run_id AND r.key = ext.key
-        AND r.width = ext.width AND r.block BETWEEN ext.b0 AND ext.b1
+      SELECT i::int, run_id, key, s0, s1, width, (s0 + width - 1) / width AS b0, (s1 + 1) / width - 1 AS b1
+      FROM unnest(${extentParams(extents)}, ${numberArrayLiteral(extents.map((e) => e.width))}::int8[])
+        WITH ORDINALITY AS t(run_id, key, s0, s1, width, i)
+    )
+    SELECT i, json_agg(ARRAY[block, mn[1], mn[2], mn[3], mn[4], mx[1], mx[2], mx[3], mx[4], n])::text AS parts
+    FROM (
+      SELECT ext.i, r.block::float8 AS block, r.mn, r.mx, r.n::float8 AS n FROM ext
+      JOIN metric_rollups r ON r.run_id = ext.run_id AND r.key = ext.key AND r.width = ext.width
+        AND r.block BETWEEN ext.b0 AND ext.b1
       UNION ALL
-      SELECT p.run_id, p.key, CASE WHEN p.step < ext.b0 * ext.width THEN 0 ELSE ${buckets - 1} END,
-        ARRAY[p.value, p.step::float8, p.time_ms, COALESCE(p.epoch, -1)::float8],
-        ARRAY[p.value, -p.step::float8, p.time_ms, COALESCE(p.epoch, -1)::float8], 1
-      FROM ext JOIN metric_points p ON p.run_id = ext.run_id AND p.key = ext.key
-        AND (p.step BETWEEN ext.s0 AND ext.b0 * ext.width - 1 OR p.step BETWEEN (ext.b1 + 1) * ext.width AND ext.s1)
-      WHERE p.value <> 'NaN'
-    ), ends AS (
-      SELECT ext.run_id, ext.key, f.point AS mn, l.point AS mx, 0 AS n FROM ext
+      SELECT ext.i, -1, edge.mn, edge.mx, edge.n FROM ext
+      CROSS JOIN LATERAL (${edgeExtremes(sql`ext.s0`, sql`LEAST(ext.b0 * ext.width - 1, ext.s1)`)}) edge
+      UNION ALL
+      SELECT ext.i, -2, edge.mn, edge.mx, edge.n FROM ext
+      CROSS JOIN LATERAL (${edgeExtremes(sql`GREATEST((ext.b1 + 1) * ext.width, ext.b0 * ext.width)`, sql`ext.s1`)}) edge
+      UNION ALL
+      SELECT ext.i, -3, f.point, l.point, 0 FROM ext
       CROSS JOIN LATERAL (SELECT ARRAY[p.value, p.step::float8, p.time_ms, COALESCE(p.epoch, -1)::float8] AS point
         FROM metric_points p WHERE p.run_id = ext.run_id AND p.key = ext.key AND p.step >= ext.s0
         ORDER BY p.step LIMIT 1) f
       CROSS JOIN LATERAL (SELECT ARRAY[p.value, -p.step::float8, p.time_ms, COALESCE(p.epoch, -1)::float8] AS point
         FROM metric_points p WHERE p.run_id = ext.run_id AND p.key = ext.key AND p.step <= ext.s1
         ORDER BY p.step DESC LIMIT 1) l
-    )
-    SELECT run_id::text AS run_id, key, min(mn) AS mn, max(mx) AS mx, sum(n)::float8 AS n
-    FROM parts GROUP BY run_id, key, bucket
-    UNION ALL
-    SELECT run_id::text, key, mn, mx, n::float8 FROM ends`);
+    ) parts GROUP BY i`);
   const out = new Map<string, { points: Point[]; total: number }>();
-  for (const r of rows) {
-    const id = seriesId(r.run_id, r.key);
-    const entry = out.get(id) ?? { points: [], total: 0 };
-    if (r.mn) entry.points.push(fromRollup(r.mn.map(Number), false));
-    if (r.mx) entry.points.push(fromRollup(r.mx.map(Number), true));
-    entry.total += Number(r.n);
-    out.set(id, entry);
+  for (const row of packed) {
+    const extent = extents[Number(row.i) - 1];
+    if (!extent) continue;
+    const b0 = Math.ceil(extent.s0 / extent.width);
+    const blocks = Math.max(1, Math.floor((extent.s1 + 1) / extent.width) - b0);
+    const perBucket = Math.min(buckets, blocks);
+    const mins: (Point | undefined)[] = [];
+    const maxs: (Point | undefined)[] = [];
+    const points: Point[] = [];
+    let total = 0;
+    for (const part of JSON.parse(row.parts) as unknown[][]) {
+      const [block, mv, ms, mt, me, xv, xs, xt, xe, n] = part;
+      total += Number(n ?? 0);
+      const mn = mv === null || mv === undefined ? null : toPoint(mv, ms, mt, me, false);
+      const mx = xv === null || xv === undefined ? null : toPoint(xv, xs, xt, xe, true);
+      const b = Number(block);
+      if (b < 0 || perBucket === blocks) {
+        // Its own bucket: an end point, an edge, or one block per bucket.
+        if (mn) points.push(mn);
+        if (mx) points.push(mx);
+      } else {
+        const bucket = Math.floor(((b - b0) * perBucket) / blocks);
+        if (mn) mins[bucket] = lower(mins[bucket], mn);
+        if (mx) maxs[bucket] = higher(maxs[bucket], mx);
+      }
+    }
+    for (const p of [...mins, ...maxs]) if (p) points.push(p);
+    out.set(seriesId(extent.runId, extent.key), { points, total });
   }
   return out;
 }
 
 /**
- * Many runs x many keys. A series with more than `maxPoints` points is cut into
- * `(maxPoints - 2) / 2` step buckets of (nearly) equal width and keeps each bucket's minimum and
- * maximum point (NaN left out) plus its first and last point, so spikes survive and no answer
- * exceeds `maxPoints`. Long series read the rollups kept at ingest instead of every point.
+ * Many runs x many keys. A series with more than `maxPoints` points is cut into at most
+ * `(maxPoints - 2) / 2` step buckets aligned to the rollups kept at ingest, and keeps each bucket's
+ * minimum and maximum point (NaN left out) plus its first and last point, so spikes survive and no
+ * answer exceeds `maxPoints`. Long series read about one rollup row per bucket, not every point.
  */
 export async function readSeries(database: Database, input: SeriesInput): Promise<MetricSeries[]> {
   const windowed = input.stepMin !== undefined || input.stepMax !== undefined;
@@ -185,16 +218,15 @@ export async function readSeries(database: Database, input: SeriesInput): Promis
       s0: Math.max(Number(s.first_step), lo),
       s1: Math.min(Number(s.last_step), hi),
       count: Number(s.count),
-      windowed,
     }))
     .filter((e) => e.s0 <= e.s1);
 
   const raw: Extent[] = [];
   const rolled: (Extent & { width: number })[] = [];
   for (const e of extents) {
-    const width = rollupWidthFor(e.s1 - e.s0 + 1, buckets);
-    if ((!windowed && e.count <= input.maxPoints) || width === null) raw.push(e);
-    else rolled.push({ ...e, width });
+    const span = e.s1 - e.s0 + 1;
+    if ((!windowed && e.count <= input.maxPoints) || span <= 2 * input.maxPoints) raw.push(e);
+    else rolled.push({ ...e, width: rollupWidthFor(span, Math.max(1, buckets - 2)) });
   }
 
   const result = new Map<string, MetricSeries>();
@@ -214,7 +246,8 @@ export async function readSeries(database: Database, input: SeriesInput): Promis
     }
   }
   if (rolled.length > 0) {
-    const extremes = await readBucketExtremes(database, rolled, buckets);
+    // Two buckets go to the partial blocks at the window's ends, so the answer stays within maxPoints.
+    const extremes = await readBucketExtremes(database, rolled, Math.max(1, buckets - 2));
     for (const e of rolled) {
       const found = extremes.get(seriesId(e.runId, e.key)) ?? { points: [], total: 0 };
       const total = windowed ? found.total : e.count;
@@ -222,22 +255,17 @@ export async function readSeries(database: Database, input: SeriesInput): Promis
     }
   }
 
-  const answer: MetricSeries[] = [];
-  for (const runId of new Set(input.runIds)) {
-    for (const key of new Set(input.keys)) {
-      answer.push(
-        result.get(seriesId(runId, key)) ?? {
-          runId,
-          key,
-          steps: [],
-          values: [],
-          times: [],
-          epochs: [],
-          total: 0,
-          downsampled: false,
-        },
-      );
-    }
-  }
-  return answer;
+  const empty = (runId: string, key: string): MetricSeries => ({
+    runId,
+    key,
+    steps: [],
+    values: [],
+    times: [],
+    epochs: [],
+    total: 0,
+    downsampled: false,
+  });
+  return [...new Set(input.runIds)].flatMap((runId) =>
+    [...new Set(input.keys)].map((key) => result.get(seriesId(runId, key)) ?? empty(runId, key)),
+  );
 }
