@@ -33,7 +33,7 @@ async function importOptional(packageName: string): Promise<void> {
   const packageJson = createRequire(import.meta.url).resolve(`${packageName}/package.json`);
   if (!existsSync(path.join(path.dirname(packageJson), "lib"))) {
     throw new Error(
-      `${packageName} is installed without its native addon (its download failed at install time)`,
+      `${packageName} is installed without its native addon (libtensorflow was not fetched: see the README, "GPU training backend")`,
     );
   }
   await import(packageName);
