@@ -79,6 +79,39 @@ describe.each(DB_KINDS)("metrics on %s", (kind) => {
     });
   });
 
+  it("tells live subscribers what was stored: the new batch, and the stored values of a partial re-send", async () => {
+    const runId = await newRun();
+    const events: { key: string; steps: number[]; values: unknown[] }[][] = [];
+    const abort = new AbortController();
+    const stream = server.services.bus.subscribe({ runIds: new Set([runId]) }, null, abort.signal);
+    const collecting = (async () => {
+      for await (const { event } of stream) if (event.kind === "metric") events.push(event.series);
+    })();
+    await call("metrics.log", {
+      runId,
+      points: [
+        { key: "loss", step: 0, value: 1 },
+        { key: "loss", step: 1, value: 0.5 },
+      ],
+    });
+    // step 1 again with another value (first write wins), step 2 new
+    await call("metrics.log", {
+      runId,
+      points: [
+        { key: "loss", step: 1, value: 9 },
+        { key: "loss", step: 2, value: 0.25 },
+      ],
+    });
+    await call("metrics.log", { runId, points: [{ key: "loss", step: 2, value: 0.25 }] });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    abort.abort();
+    await collecting;
+    expect(events.map((series) => series.map((s) => [s.key, s.steps, s.values]))).toEqual([
+      [["loss", [0, 1], [1, 0.5]]],
+      [["loss", [1, 2], [0.5, 0.25]]],
+    ]);
+  });
+
   it("keeps each key's summary current as points arrive out of order", async () => {
     const runId = await newRun();
     await call("metrics.log", { runId, points: [{ key: "acc", step: 5, value: 0.7 }] });

@@ -6,7 +6,7 @@ import type { Database } from "../db/client.ts";
 import { numberArrayLiteral, textArrayLiteral } from "../db/pg-array.ts";
 import type { LiveEventBus } from "./live-events.ts";
 import type { RunService } from "./runs.ts";
-import { ROLLUP_WIDTHS_LITERAL, readSeries } from "./series-query.ts";
+import { ROLLUP_LEVELS_SQL, readSeries } from "./series-query.ts";
 
 interface InsertedRow extends Record<string, unknown> {
   key: string;
@@ -52,13 +52,14 @@ export function createMetricService(database: Database, runService: RunService, 
   ): Promise<{ inserted: number; received: number }> {
     const project = await runService.projectOf(runId);
     const now = Date.now();
-    const rows = await database.query<InsertedRow>(sql`
+    const times = points.map((p) => timeToMs(p.time, now));
+    const counted = await database.query<{ inserted: number }>(sql`
       WITH input AS (
         SELECT * FROM unnest(
           ${textArrayLiteral(points.map((p) => p.key))}::text[],
           ${numberArrayLiteral(points.map((p) => p.step))}::int8[],
           ${numberArrayLiteral(points.map((p) => p.value))}::float8[],
-          ${numberArrayLiteral(points.map((p) => timeToMs(p.time, now)))}::float8[],
+          ${numberArrayLiteral(times)}::float8[],
           ${numberArrayLiteral(points.map((p) => p.epoch))}::int4[]
         ) AS t(key, step, value, time_ms, epoch)
       ), ins AS (
@@ -86,25 +87,38 @@ export function createMetricService(database: Database, runService: RunService, 
             OR (excluded.max = s.max AND excluded.max_step < s.max_step)) THEN excluded.max_step ELSE s.max_step END,
           max = CASE WHEN excluded.max IS NOT NULL AND (s.max IS NULL OR excluded.max > s.max) THEN excluded.max ELSE s.max END,
           count = s.count + excluded.count
-      ), rollup AS (
+      ), ${ROLLUP_LEVELS_SQL}, rollup AS (
         INSERT INTO metric_rollups AS r (run_id, key, width, block, mn, mx, n)
-        SELECT ${runId}::uuid, ins.key, w.width, ins.step / w.width,
-          min(ARRAY[ins.value, ins.step::float8, ins.time_ms, COALESCE(ins.epoch, -1)::float8]),
-          max(ARRAY[ins.value, -ins.step::float8, ins.time_ms, COALESCE(ins.epoch, -1)::float8]),
-          count(*)
-        FROM ins CROSS JOIN unnest(${ROLLUP_WIDTHS_LITERAL}::int4[]) AS w(width)
-        WHERE ins.value <> 'NaN'
-        GROUP BY ins.key, w.width, ins.step / w.width
+        SELECT ${runId}::uuid, key, width, block, mn, mx, n FROM rollup_levels
         ON CONFLICT (run_id, key, width, block) DO UPDATE SET
           mn = CASE WHEN excluded.mn < r.mn THEN excluded.mn ELSE r.mn END,
           mx = CASE WHEN excluded.mx > r.mx THEN excluded.mx ELSE r.mx END,
           n = r.n + excluded.n
       )
-      SELECT key, step::float8 AS step, value, time_ms, epoch FROM ins`);
-    if (rows.length > 0) {
+      SELECT count(*)::int AS inserted FROM ins`);
+    const inserted = Number(counted[0]?.inserted ?? 0);
+    if (inserted === points.length) {
+      // Every point is new: the batch itself is what was stored (no need to send it back from SQL).
+      const rows = points.map((p, i) => ({
+        key: p.key,
+        step: p.step,
+        value: p.value,
+        time_ms: times[i]!,
+        epoch: p.epoch ?? null,
+      }));
       bus.publish({ kind: "metric", runId, project, series: toColumnar(rows) });
+    } else if (inserted > 0) {
+      // Partly a re-send (or repeated steps within the batch): tell subscribers what is stored.
+      bus.publish({ kind: "metric", runId, project, series: toColumnar(await storedPoints(runId, points)) });
     }
-    return { inserted: rows.length, received: points.length };
+    return { inserted, received: points.length };
+  }
+
+  async function storedPoints(runId: string, points: readonly MetricPoint[]): Promise<InsertedRow[]> {
+    return database.query<InsertedRow>(sql`
+      SELECT p.key, p.step::float8 AS step, p.value, p.time_ms, p.epoch FROM metric_points p
+      WHERE p.run_id = ${runId}::uuid AND (p.key, p.step) IN (
+        SELECT * FROM unnest(${textArrayLiteral(points.map((x) => x.key))}::text[], ${numberArrayLiteral(points.map((x) => x.step))}::int8[]))`);
   }
 
   async function keys(runIds: readonly string[]): Promise<{ key: string; runs: number; points: number }[]> {

@@ -7,7 +7,27 @@ import { numberArrayLiteral, textArrayLiteral } from "../db/pg-array.ts";
 
 /** Block widths (in steps) of the rollups kept at ingest; each is 4x the one before. */
 export const ROLLUP_WIDTHS = [16, 64, 256, 1024, 4096, 16384, 65536] as const;
-export const ROLLUP_WIDTHS_LITERAL = `{${ROLLUP_WIDTHS.join(",")}}`;
+
+/**
+ * CTEs for the ingest statement that turn its inserted points (`ins`) into the rollup blocks they
+ * touch, each level built from the one below (16 points -> one 16-step block, four of those -> one
+ * 64-step block, …), so the work shrinks fourfold per level. Ends with `rollup_levels`.
+ */
+export const ROLLUP_LEVELS_SQL = sql.raw(
+  [
+    `rollup_${ROLLUP_WIDTHS[0]} AS (
+        SELECT key, step / ${ROLLUP_WIDTHS[0]} AS block,
+          min(ARRAY[value, step::float8, time_ms, COALESCE(epoch, -1)::float8]) AS mn,
+          max(ARRAY[value, -step::float8, time_ms, COALESCE(epoch, -1)::float8]) AS mx, count(*)::int AS n
+        FROM ins WHERE value <> 'NaN' GROUP BY key, step / ${ROLLUP_WIDTHS[0]})`,
+    ...ROLLUP_WIDTHS.slice(1).map(
+      (width, i) => `rollup_${width} AS (
+        SELECT key, block / ${width / ROLLUP_WIDTHS[i]!} AS block, min(mn) AS mn, max(mx) AS mx, sum(n)::int AS n
+        FROM rollup_${ROLLUP_WIDTHS[i]} GROUP BY key, block / ${width / ROLLUP_WIDTHS[i]!})`,
+    ),
+    `rollup_levels AS (${ROLLUP_WIDTHS.map((w) => `SELECT key, ${w} AS width, block, mn, mx, n FROM rollup_${w}`).join(" UNION ALL ")})`,
+  ].join(", "),
+);
 
 type SeriesInput = z.output<typeof metricsSeriesInput>;
 
