@@ -1,11 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type ArtifactKind, artifactKind, runId as runIdSchema } from "@labtrack/schemas";
-import { TRPCError } from "@trpc/server";
 import type { Logger } from "pino";
 import { validateArtifactPath } from "../services/artifacts.ts";
 import type { Services } from "../services/index.ts";
 import type { Caller } from "../trpc.ts";
-import { sendError, sendJson } from "./respond.ts";
+import { sendError, sendJson, sendRouteError, sendStream } from "./respond.ts";
 
 const PREFIX = "/api/artifacts/";
 
@@ -77,22 +76,12 @@ export async function handleArtifactRequest(
         "content-disposition": `attachment; filename="${encodeURIComponent(artifact.path.split("/").pop() ?? "file")}"`,
       });
       if (req.method === "HEAD") return void res.end();
-      const stream = ctx.services.artifacts.blobs.read(artifact.sha256);
-      stream.on("error", (error) => {
-        ctx.log.error({ err: error, artifact }, "artifact blob unreadable");
-        res.destroy(error);
-      });
-      stream.pipe(res);
+      sendStream(res, ctx.services.artifacts.blobs.read(artifact.sha256), ctx.log, { artifact: artifact });
       return;
     }
     res.setHeader("allow", "GET, HEAD, PUT");
     return sendError(res, 405, "METHOD_NOT_SUPPORTED", `${req.method} is not supported on artifacts`);
   } catch (error) {
-    if (error instanceof TRPCError) {
-      return sendError(res, error.code === "NOT_FOUND" ? 404 : 400, error.code, error.message);
-    }
-    ctx.log.error({ err: error }, "artifact request failed");
-    if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", (error as Error).message);
-    else res.destroy();
+    sendRouteError(res, error, ctx.log, "artifact");
   }
 }

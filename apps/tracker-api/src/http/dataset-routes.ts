@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { datasetName, datasetVersion } from "@labtrack/schemas";
-import { TRPCError } from "@trpc/server";
 import type { Logger } from "pino";
 import type { Services } from "../services/index.ts";
 import type { Caller } from "../trpc.ts";
-import { sendError, sendJson } from "./respond.ts";
+import { sendError, sendJson, sendRouteError, sendStream } from "./respond.ts";
 
 const PREFIX = "/api/datasets/";
 /** Datasets are bigger than artifacts usually are; still bounded so one push cannot fill the disk. */
@@ -68,22 +67,12 @@ export async function handleDatasetRequest(
         "content-disposition": `attachment; filename="${found.name}-${found.version}.tar"`,
       });
       if (req.method === "HEAD") return void res.end();
-      const stream = ctx.services.datasets.blobs.read(found.sha256);
-      stream.on("error", (error) => {
-        ctx.log.error({ err: error, dataset: found }, "dataset blob unreadable");
-        res.destroy(error);
-      });
-      stream.pipe(res);
+      sendStream(res, ctx.services.datasets.blobs.read(found.sha256), ctx.log, { dataset: found });
       return;
     }
     res.setHeader("allow", "GET, HEAD, PUT");
     return sendError(res, 405, "METHOD_NOT_SUPPORTED", `${req.method} is not supported on datasets`);
   } catch (error) {
-    if (error instanceof TRPCError) {
-      return sendError(res, error.code === "NOT_FOUND" ? 404 : 400, error.code, error.message);
-    }
-    ctx.log.error({ err: error }, "dataset request failed");
-    if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", (error as Error).message);
-    else res.destroy();
+    sendRouteError(res, error, ctx.log, "dataset");
   }
 }

@@ -1,4 +1,7 @@
 import type { ServerResponse } from "node:http";
+import type { Readable } from "node:stream";
+import { TRPCError } from "@trpc/server";
+import type { Logger } from "pino";
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -9,4 +12,32 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 /** Errors outside tRPC use the same shape tRPC's HTTP errors have: `{ error: { message, code } }`. */
 export function sendError(res: ServerResponse, status: number, code: string, message: string): void {
   sendJson(res, status, { error: { message, code, httpStatus: status } });
+}
+
+/** Pipes a stored blob to the response; a read error is logged and ends the response. */
+export function sendStream(
+  res: ServerResponse,
+  stream: Readable,
+  log: Logger,
+  what: Record<string, unknown>,
+): void {
+  stream.on("error", (error) => {
+    log.error({ err: error, ...what }, "blob unreadable");
+    res.destroy(error);
+  });
+  stream.pipe(res);
+}
+
+/**
+ * The answer to an error thrown while handling a plain HTTP route: a TRPCError from a service keeps
+ * its message (404 for NOT_FOUND, 400 otherwise); anything else is logged and answered with 500.
+ */
+export function sendRouteError(res: ServerResponse, error: unknown, log: Logger, route: string): void {
+  if (error instanceof TRPCError) {
+    sendError(res, error.code === "NOT_FOUND" ? 404 : 400, error.code, error.message);
+    return;
+  }
+  log.error({ err: error }, `${route} request failed`);
+  if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", (error as Error).message);
+  else res.destroy();
 }
