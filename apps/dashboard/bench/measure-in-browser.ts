@@ -1,4 +1,5 @@
 import type { Browser, Page } from "playwright-core";
+import { callApi } from "../test/e2e/tracker-server.ts";
 
 type Server = { url: string; token: string };
 
@@ -12,8 +13,26 @@ export async function signedInPage(browser: Browser, server: Server): Promise<Pa
   return context.newPage();
 }
 
-/** Milliseconds from navigation start to the first chart with data painted on the Compare page. */
-export async function timeToFirstChart(browser: Browser, server: Server, runIds: string[]): Promise<number> {
+/** Median time of the series read one chart makes (one metric of every run), without a browser. */
+export async function seriesLatency(server: Server, runIds: string[]): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    await callApi(server, "metrics.series", { runIds, keys: ["train/loss"], maxPoints: 1000 }, "query");
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b)[2] ?? Number.NaN;
+}
+
+/**
+ * Milliseconds from navigation start to the first chart with data painted on the Compare page,
+ * and to the app's start (its code loaded and evaluated).
+ */
+export async function timeToFirstChart(
+  browser: Browser,
+  server: Server,
+  runIds: string[],
+): Promise<{ first: number; appStart: number }> {
   const page = await signedInPage(browser, server);
   try {
     await page.goto(`${server.url}/compare?runs=${runIds.join(",")}`);
@@ -24,15 +43,18 @@ export async function timeToFirstChart(browser: Browser, server: Server, runIds:
         timeout: 60_000,
       },
     );
-    return page.evaluate(
-      () => performance.getEntriesByName("labtrack:first-chart-painted")[0]?.startTime ?? -1,
-    );
+    return page.evaluate(() => ({
+      first: performance.getEntriesByName("labtrack:first-chart-painted")[0]?.startTime ?? -1,
+      appStart: performance.getEntriesByName("labtrack:app-start")[0]?.startTime ?? -1,
+    }));
   } finally {
     await page.context().close();
   }
 }
 
 export interface ScrollResult {
+  /** Milliseconds between consecutive frames. */
+  deltas: number[];
   frames: number;
   averageFps: number;
   /** The slowest 250 ms window, as frames per second. */
@@ -79,6 +101,7 @@ export async function scrollRunsTable(
       for (let i = 1; i < stamps.length; i++)
         if ((stamps[i] ?? 0) - (stamps[i - 1] ?? 0) > 33.4) longFrames++;
       return {
+        deltas: stamps.slice(1).map((t, i) => Math.round(t - (stamps[i] ?? t))),
         frames: stamps.length,
         averageFps: ((stamps.length - 1) / (last - first)) * 1000,
         worstWindowFps: Number.isFinite(worst) ? worst : 0,

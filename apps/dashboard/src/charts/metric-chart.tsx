@@ -10,6 +10,7 @@ import { withAlpha } from "./run-colors.ts";
 import type { SeriesData } from "./series-data.ts";
 import { type TooltipLine, tooltipPlugin } from "./tooltip-plugin.ts";
 import { UplotChart } from "./uplot-chart.tsx";
+import { zoomWindowOf } from "./zoom-window.ts";
 
 export interface ChartSettings {
   xAxis: XAxis;
@@ -121,12 +122,8 @@ export function MetricChart(props: MetricChartProps) {
         setScale: [
           (u, key) => {
             if (key !== "x" || settings.xAxis !== "step") return;
-            const xs = u.data[0];
-            const min = u.scales.x?.min;
-            const max = u.scales.x?.max;
-            if (min === undefined || max === undefined || xs.length === 0) return;
-            const full = min <= (xs[0] ?? 0) && max >= (xs[xs.length - 1] ?? 0);
-            onZoom.current?.(full ? null : { min: Math.max(0, Math.floor(min)), max: Math.ceil(max) });
+            const visible = zoomWindowOf(u.data[0], u.scales.x?.min, u.scales.x?.max);
+            if (visible !== undefined) onZoom.current?.(visible);
           },
         ],
       },

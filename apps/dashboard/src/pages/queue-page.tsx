@@ -21,6 +21,35 @@ function useCloneSource(runId: string | null) {
   });
 }
 
+const UUID_IN_TEXT = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+/** "Clone and edit" any earlier run: paste its id or its dashboard link. */
+function CloneRunField() {
+  const [text, setText] = useState("");
+  const runId = UUID_IN_TEXT.exec(text)?.[0]?.toLowerCase() ?? null;
+  return (
+    <span className="inline-form">
+      <input
+        aria-label="Run to clone (id or link)"
+        placeholder="clone run: id or link"
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        size={22}
+      />
+      <button
+        type="button"
+        className="btn btn-small"
+        disabled={!runId}
+        onClick={() => {
+          if (runId) navigate(`${paths.queue()}?clone=${runId}`);
+        }}
+      >
+        Clone
+      </button>
+    </span>
+  );
+}
+
 export function QueuePage() {
   const { client } = useApi();
   const queryClient = useQueryClient();
@@ -29,8 +58,14 @@ export function QueuePage() {
   const projects = useQuery({ queryKey: ["projects.list"], queryFn: () => client.projects.list.query() });
   const source = useCloneSource(cloneId);
   const defaultProject = projects.data?.[0]?.slug ?? "default";
+  const presetParam = search.get("preset");
   const [doc, setDoc] = useState<SpecDocument | null>(null);
-  const [presetId, setPresetId] = useState(PRESETS[0]?.id ?? "");
+  const [presetId, setPresetId] = useState(
+    PRESETS.find((p) => p.id === presetParam)?.id ?? PRESETS[0]?.id ?? "",
+  );
+  // Where the document comes from (a run to clone or a preset); a change loads it afresh.
+  const sourceKey = cloneId ? `clone:${cloneId}` : `preset:${presetParam ?? ""}`;
+  const [loadedKey, setLoadedKey] = useState<string | null>(null);
   // Bumped whenever a whole new document is loaded, so the editor's text starts from it.
   const [revision, setRevision] = useState(0);
   const load = useCallback((next: SpecDocument | null) => {
@@ -39,10 +74,11 @@ export function QueuePage() {
   }, []);
 
   useEffect(() => {
-    if (doc !== null) return;
+    if (loadedKey === sourceKey) return;
     if (cloneId) {
       const run = source.data;
       if (!run) return;
+      setLoadedKey(sourceKey);
       load({
         project: run.project,
         name: `${run.name}-clone`,
@@ -53,9 +89,11 @@ export function QueuePage() {
         spec: run.spec as JsonValue,
       });
     } else if (!projects.isPending) {
-      load(PRESETS[0]?.document(defaultProject) ?? null);
+      setLoadedKey(sourceKey);
+      const preset = PRESETS.find((p) => p.id === presetParam) ?? PRESETS[0];
+      load(preset?.document(defaultProject) ?? null);
     }
-  }, [doc, cloneId, source.data, projects.isPending, defaultProject, load]);
+  }, [loadedKey, sourceKey, cloneId, presetParam, source.data, projects.isPending, defaultProject, load]);
 
   const enqueue = useMutation({
     mutationFn: (input: SpecDocument) => client.queue.enqueue.mutate(queueEnqueueInput.parse(input)),
@@ -90,13 +128,15 @@ export function QueuePage() {
                   ))}
                 </select>
               </label>
+              <CloneRunField />
               <button
                 type="button"
                 className="btn btn-small"
                 onClick={() => {
                   const preset = PRESETS.find((p) => p.id === presetId);
                   if (preset) {
-                    navigate(paths.queue(), { replace: true });
+                    setLoadedKey(`preset:${preset.id}`);
+                    navigate(`${paths.queue()}?preset=${preset.id}`, { replace: true });
                     load(preset.document(typeof doc?.project === "string" ? doc.project : defaultProject));
                   }
                 }}

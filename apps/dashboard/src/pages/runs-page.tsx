@@ -49,8 +49,11 @@ export function RunsPage({ project }: { project: string }) {
     navigate(`${paths.runs(project)}${text ? `?${text}` : ""}`, { replace: true });
   };
 
-  const available = useMemo(() => availableColumns(runs), [runs]);
-  const defaults = useMemo(() => defaultColumnIds(runs), [runs]);
+  // Column choices come from the first page: a project's runs share their keys, and scanning every
+  // loaded run again on each new page would stall scrolling.
+  const firstPage = list.data?.pages[0]?.runs;
+  const available = useMemo(() => availableColumns(firstPage ?? []), [firstPage]);
+  const defaults = useMemo(() => defaultColumnIds(firstPage ?? []), [firstPage]);
   const columnIds = colsText !== null ? colsText.split(",").filter(Boolean) : defaults;
   const dataColumns = columnIds.map(parseColumnId).filter((c): c is DataColumn => c !== null);
   const columnKey = dataColumns.map((c) => c.id).join(",");

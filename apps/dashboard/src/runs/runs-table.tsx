@@ -43,7 +43,7 @@ export function tableColumns(dataColumns: readonly DataColumn[]): TableColumn[] 
     {
       id: "name",
       label: "Name",
-      width: "minmax(160px, 2fr)",
+      width: "240px",
       sortField: "name",
       cell: (r) => (
         <Link href={paths.run(r.id)} className="run-name" title={r.name}>
@@ -51,11 +51,11 @@ export function tableColumns(dataColumns: readonly DataColumn[]): TableColumn[] 
         </Link>
       ),
     },
-    { id: "group", label: "Group", width: "minmax(90px, 1fr)", cell: (r) => r.group ?? "" },
+    { id: "group", label: "Group", width: "120px", cell: (r) => r.group ?? "" },
     {
       id: "tags",
       label: "Tags",
-      width: "minmax(90px, 1fr)",
+      width: "120px",
       cell: (r) => (
         <span className="tags">
           {r.tags.map((t) => (
@@ -66,7 +66,7 @@ export function tableColumns(dataColumns: readonly DataColumn[]): TableColumn[] 
         </span>
       ),
     },
-    { id: "runner", label: "Runner", width: "minmax(80px, 1fr)", cell: (r) => r.runner ?? "" },
+    { id: "runner", label: "Runner", width: "110px", cell: (r) => r.runner ?? "" },
     { id: "duration", label: "Duration", width: "84px", numeric: true, cell: runDuration },
     {
       id: "created",
@@ -80,7 +80,7 @@ export function tableColumns(dataColumns: readonly DataColumn[]): TableColumn[] 
     (column): TableColumn => ({
       id: column.id,
       label: columnLabel(column),
-      width: "minmax(90px, 1fr)",
+      width: "120px",
       sortField: column.id,
       numeric: true,
       cell: (r) => showValue(columnValue(r, column)),
@@ -127,7 +127,7 @@ export function RunsTable({
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.at(-1)?.index ?? 0;
   useEffect(() => {
-    if (rows.length > 0 && lastIndex >= rows.length - 50) onNearEnd?.();
+    if (rows.length > 0 && lastIndex >= rows.length - 150) onNearEnd?.();
   }, [lastIndex, rows.length, onNearEnd]);
 
   return (

@@ -18,7 +18,8 @@ export interface RunsQuery {
 
 type Page = { runs: Run[]; nextCursor: string | null; total: number };
 
-const PAGE_SIZE = 1000;
+// Small pages: each arrives as a short task, so scrolling through thousands of runs never stalls.
+const PAGE_SIZE = 250;
 
 /** Folds live metric points into a run's summary, so the table's metric columns move without a refetch. */
 export function foldSummary(
@@ -52,7 +53,7 @@ export function foldSummary(
 }
 
 /**
- * A project's runs, page by page (1000 per request), kept current by the project's live events:
+ * A project's runs, page by page (250 per request), kept current by the project's live events:
  * status and metric events patch the rows in place; a run we have not seen, or a resync, refetches.
  */
 export function useRunsList(query: RunsQuery) {
@@ -87,27 +88,43 @@ export function useRunsList(query: RunsQuery) {
     }, 1000);
   }, [queryClient, query.project]);
 
+  const patchRun = useCallback(
+    (runId: string, patch: (run: Run) => Run): boolean => {
+      let found = false;
+      queryClient.setQueryData<InfiniteData<Page>>(queryKey, (data) => {
+        if (!data) return data;
+        return {
+          ...data,
+          pages: data.pages.map((page) => ({
+            ...page,
+            runs: page.runs.map((run) => {
+              if (run.id !== runId) return run;
+              found = true;
+              return patch(run);
+            }),
+          })),
+        };
+      });
+      return found;
+    },
+    [queryClient, queryKey],
+  );
+
   const live = useLiveRuns({ project: query.project }, (event) => {
     if (event.kind === "resync") return refetchSoon();
-    if (event.kind === "log") return;
-    let found = false;
-    queryClient.setQueryData<InfiniteData<Page>>(queryKey, (data) => {
-      if (!data) return data;
-      return {
-        ...data,
-        pages: data.pages.map((page) => ({
-          ...page,
-          runs: page.runs.map((run) => {
-            if (run.id !== event.runId) return run;
-            found = true;
-            if (event.kind === "status") return { ...run, status: event.status };
-            return { ...run, summary: foldSummary(run.summary, event.series) };
-          }),
-        })),
-      };
-    });
-    // New runs, and status changes (start/finish times, runner, filter membership) need the server.
-    if (!found || event.kind === "status") refetchSoon();
+    if (event.kind === "metric") {
+      patchRun(event.runId, (run) => ({ ...run, summary: foldSummary(run.summary, event.series) }));
+      return;
+    }
+    if (event.kind !== "status") return;
+    const known = patchRun(event.runId, (run) => ({ ...run, status: event.status }));
+    // A new run (or one this filter may now match) needs the list; a known one only itself, for its
+    // start and finish times and runner: one small read instead of refetching thousands of rows.
+    if (!known || query.filter) return refetchSoon();
+    void client.runs.get.query({ runId: event.runId }).then(
+      (fresh) => patchRun(fresh.id, () => fresh),
+      () => refetchSoon(),
+    );
   });
 
   const runs = useMemo(() => list.data?.pages.flatMap((page) => page.runs) ?? [], [list.data]);

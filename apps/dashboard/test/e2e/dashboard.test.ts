@@ -148,7 +148,7 @@ describe("dashboard against a real tracker-api", () => {
   });
 
   it("checks a new experiment as it is typed on the Queue page", async () => {
-    await page.getByRole("link", { name: "Queue", exact: true }).click();
+    await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Queue" }).click();
     await page.getByText("✓ Valid experiment").waitFor();
     await screenshot(page, "09-queue");
     const editor = page.getByRole("textbox", { name: "Experiment as YAML or JSON" });
@@ -160,7 +160,7 @@ describe("dashboard against a real tracker-api", () => {
   });
 
   it("explains how to start a runner when none is registered", async () => {
-    await page.getByRole("link", { name: "Runners", exact: true }).click();
+    await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Runners" }).click();
     await page.getByText("No runner has registered yet").waitFor();
     await screenshot(page, "10-runners-empty");
   });
@@ -178,6 +178,41 @@ describe("dashboard against a real tracker-api", () => {
     await page.goto(`${server.url}/compare?runs=${runs.map((r) => r.id).join(",")}`);
     await page.locator('section[data-metric="train/loss"] canvas').first().waitFor();
     await screenshot(page, "13-compare-narrow-dark");
+  });
+
+  it("fetches full detail when zooming into a long, downsampled curve", async () => {
+    const long = await callApi<{ id: string }>(server, "runs.create", {
+      project: "vision",
+      name: "long-run",
+    });
+    const points = Array.from({ length: 6000 }, (_, step) => ({
+      key: "train/loss",
+      step,
+      value: Math.cos(step / 50),
+    }));
+    await callApi(server, "metrics.log", { runId: long.id, points });
+    await page.setViewportSize({ width: 1360, height: 860 });
+    await page.goto(`${server.url}/runs/${long.id}/charts`);
+    const card = page.locator('section[data-metric="train/loss"]');
+    await card.getByText(/6,000 pts · downsampled/).waitFor();
+    const plot = await card.locator(".u-over").boundingBox();
+    if (!plot) throw new Error("chart has no plot area");
+    const detail = page.waitForRequest((request) =>
+      /metrics\.series.*stepMin/.test(decodeURIComponent(request.url())),
+    );
+    await page.mouse.move(plot.x + plot.width * 0.4, plot.y + plot.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(plot.x + plot.width * 0.45, plot.y + plot.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const request = decodeURIComponent((await detail).url());
+    const stepMin = Number(/"stepMin":(\d+)/.exec(request)?.[1]);
+    const stepMax = Number(/"stepMax":(\d+)/.exec(request)?.[1]);
+    expect(stepMin).toBeGreaterThan(2000);
+    expect(stepMax - stepMin).toBeLessThan(600);
+    await card.getByText("zoomed · double-click to reset").waitFor();
+    await screenshot(page, "14-run-chart-zoomed");
+    await page.mouse.dblclick(plot.x + plot.width / 2, plot.y + plot.height / 2);
+    await card.getByText(/6,000 pts/).waitFor();
   });
 
   it("left the browser console clean", () => {

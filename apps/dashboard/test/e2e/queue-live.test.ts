@@ -33,18 +33,18 @@ describe("queueing a command experiment from the dashboard", () => {
   });
 
   it("goes queued -> running -> succeeded live, its chart growing as it runs", async () => {
-    await page.getByRole("link", { name: "Queue", exact: true }).click();
+    await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Queue" }).click();
     await page.getByText("✓ Valid experiment").waitFor();
     await page.getByLabel("name", { exact: true }).fill("live-curves");
     await page.getByRole("button", { name: "Queue experiment" }).click();
     await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
     const runId = page.url().split("/").pop() ?? "";
     await page.locator(".run-title .status-queued").waitFor();
-    await screenshot(page, "14-run-queued");
+    await screenshot(page, "15-run-queued");
 
-    await page.getByRole("link", { name: "Queue", exact: true }).click();
+    await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Queue" }).click();
     await page.getByRole("link", { name: "live-curves" }).waitFor();
-    await screenshot(page, "15-queue-with-run");
+    await screenshot(page, "16-queue-with-run");
     await page.getByRole("link", { name: "live-curves" }).click();
     await page.getByRole("link", { name: "Charts", exact: true }).click();
     await page.getByText("Waiting for the first metric").waitFor();
@@ -66,7 +66,7 @@ describe("queueing a command experiment from the dashboard", () => {
       ["train/loss", early] as const,
       { timeout: 30_000 },
     );
-    await screenshot(page, "16-run-charts-live");
+    await screenshot(page, "17-run-charts-live");
     await page.locator(".run-title .status-succeeded").waitFor({ timeout: 60_000 });
     // Every reported step arrived, without a reload.
     await page.waitForFunction(() => {
@@ -76,15 +76,15 @@ describe("queueing a command experiment from the dashboard", () => {
     expect(await chartPoints(page, "train/loss")).toBe(40);
     const events = await callApi<{ to: string }[]>(server, "runs.events", { runId }, "query");
     expect(events.map((e) => e.to)).toEqual(["queued", "running", "succeeded"]);
-    await screenshot(page, "17-run-succeeded");
+    await screenshot(page, "18-run-succeeded");
   });
 
   it("shows the runner, its slot and its last run on the Runners page", async () => {
-    await page.getByRole("link", { name: "Runners", exact: true }).click();
+    await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Runners" }).click();
     const card = page.getByRole("article", { name: "e2e-runner" });
     await card.getByText("online").waitFor();
     await card.getByText("Slots · 0/1 busy").waitFor();
-    await screenshot(page, "18-runners");
+    await screenshot(page, "19-runners");
   });
 
   it("left the browser console clean", () => {
