@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseReportLine } from "@labtrack/core";
-import { DB_KINDS, startTestServer, type TestServer } from "@labtrack/tracker-api";
+import { DB_KINDS, startTestServer, type TestServer } from "@labtrack/tracker-api/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const pythonDir = path.dirname(fileURLToPath(import.meta.url));

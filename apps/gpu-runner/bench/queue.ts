@@ -1,6 +1,6 @@
 import type { LiveEvent } from "@labtrack/schemas";
 import { createClient, createTrpcClient } from "@labtrack/sdk";
-import { DB_KINDS, type DbKind, startTestServer } from "@labtrack/tracker-api";
+import { DB_KINDS, type DbKind, startTestServer } from "@labtrack/tracker-api/test-support";
 import { api, runnerToken, spawnRunner, stopRunner, waitFor } from "../test/e2e/harness.ts";
 
 /**

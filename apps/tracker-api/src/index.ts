@@ -3,14 +3,3 @@ export type { AppRouter, RouterInputs, RouterOutputs } from "./root.ts";
 export { createLabtrackServer, type ExtraRoute, type LabtrackServer } from "./server.ts";
 export { ensureAdminToken } from "./services/admin-bootstrap.ts";
 export { createServices, type Services } from "./services/index.ts";
-// Test support for other workspace packages' integration tests (e.g. the Python client's).
-export {
-  callProcedure,
-  createScratchPostgres,
-  DB_KINDS,
-  type DbKind,
-  dataOf,
-  startTestServer,
-  type TestServer,
-  testDatabaseUrl,
-} from "./test-support/test-server.ts";

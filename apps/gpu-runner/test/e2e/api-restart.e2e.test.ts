@@ -8,7 +8,7 @@ import {
   dataOf,
   type TestServer,
   testDatabaseUrl,
-} from "@labtrack/tracker-api";
+} from "@labtrack/tracker-api/test-support";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   api,

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { DB_KINDS, dataOf, type TestServer } from "@labtrack/tracker-api";
+import { DB_KINDS, dataOf, type TestServer } from "@labtrack/tracker-api/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   api,

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { DB_KINDS, dataOf, type TestServer } from "@labtrack/tracker-api";
+import { DB_KINDS, dataOf, type TestServer } from "@labtrack/tracker-api/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   api,

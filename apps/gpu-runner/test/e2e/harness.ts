@@ -5,7 +5,13 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { QueueEnqueueInput } from "@labtrack/schemas";
-import { callProcedure, type DbKind, dataOf, startTestServer, type TestServer } from "@labtrack/tracker-api";
+import {
+  callProcedure,
+  type DbKind,
+  dataOf,
+  startTestServer,
+  type TestServer,
+} from "@labtrack/tracker-api/test-support";
 
 const RUNNER_MAIN = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 /** tsx as a loader, so the runner is one process and SIGKILL really kills it (the tsx CLI forks). */

@@ -5,8 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { DB_KINDS, dataOf, type TestServer } from "@labtrack/tracker-api";
 import { predictRoute } from "@labtrack/tracker-api/predict-route";
+import { DB_KINDS, dataOf, type TestServer } from "@labtrack/tracker-api/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeClassFolderDataset } from "../synthetic-shapes.ts";
 import {

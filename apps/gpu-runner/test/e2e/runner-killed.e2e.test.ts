@@ -1,4 +1,4 @@
-import { DB_KINDS, type TestServer } from "@labtrack/tracker-api";
+import { DB_KINDS, type TestServer } from "@labtrack/tracker-api/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   api,
