@@ -66,10 +66,12 @@ export function MetricChart(props: MetricChartProps) {
   // Options depend on the curve layout, not on the values: live points only call setData.
   const layout = data.lines.map((l) => `${l.runId}:${l.smoothed !== null}`).join("|");
   const hiddenKey = [...hidden].sort().join(",");
+  // Moving the smoothing slider only changes the data; the chart is rebuilt only when it turns on or off.
+  const smoothingOn = settings.smoothing > 0;
   // biome-ignore lint/correctness/useExhaustiveDependencies: layout, hiddenKey and theme summarise what the options read
   const options = useMemo((): Omit<Options, "width" | "height"> => {
     const palette = readChartTheme();
-    const smoothing = settings.smoothing > 0;
+    const smoothing = smoothingOn;
     const lineSeries: uPlot.Series[] = [{}];
     for (const line of data.lines) {
       const color = colors.get(line.runId) ?? "#888";
@@ -128,7 +130,7 @@ export function MetricChart(props: MetricChartProps) {
         ],
       },
     };
-  }, [layout, hiddenKey, theme, settings.xAxis, settings.logScale, settings.smoothing, props.syncKey]);
+  }, [layout, hiddenKey, theme, settings.xAxis, settings.logScale, smoothingOn, props.syncKey]);
 
   return (
     <UplotChart

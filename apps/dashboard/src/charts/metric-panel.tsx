@@ -54,7 +54,11 @@ export function MetricPanel(props: MetricPanelProps) {
           {metric}
         </span>
         <span className="muted small">
-          {zoom ? (detail.isFetching ? "loading detail…" : "zoomed · double-click to reset") : ""}
+          {zoom
+            ? detail.isFetching
+              ? "loading detail…"
+              : `zoomed${detail.data ? ` · ${detail.data.reduce((n, s) => n + s.steps.length, 0)} pts` : ""} · double-click to reset`
+            : ""}
           {!zoom && series.data
             ? `${points.toLocaleString("en-US")} pts${downsampled ? " · downsampled" : ""}`
             : ""}
