@@ -33,6 +33,9 @@ export interface MetricChartProps {
   zoomed?: boolean;
 }
 
+/** Steps and epochs are whole numbers: ticks 1, 2, 5, 10, 20, 50 … apart, never 0.5. */
+const WHOLE_NUMBER_STEPS = Array.from({ length: 10 }, (_, e) => [1, 2, 5].map((m) => m * 10 ** e)).flat();
+
 const X_LABELS: Record<XAxis, string> = {
   step: "step",
   epoch: "epoch",
@@ -105,7 +108,9 @@ export function MetricChart(props: MetricChartProps) {
         axis(
           settings.xAxis === "relative"
             ? { values: (_u, splits) => splits.map((s) => formatDuration(s * 1000)) }
-            : {},
+            : settings.xAxis === "wall"
+              ? {}
+              : { incrs: WHOLE_NUMBER_STEPS, values: (_u, splits) => splits.map((s) => formatMetric(s)) },
         ),
         axis({ size: 56, values: (_u, splits) => splits.map((s) => formatMetric(s)) }),
       ],
