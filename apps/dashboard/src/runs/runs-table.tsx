@@ -80,7 +80,7 @@ export function tableColumns(dataColumns: readonly DataColumn[]): TableColumn[] 
     (column): TableColumn => ({
       id: column.id,
       label: columnLabel(column),
-      width: "120px",
+      width: "150px",
       sortField: column.id,
       numeric: true,
       cell: (r) => showValue(columnValue(r, column)),
