@@ -156,26 +156,30 @@ async function readBucketExtremes(
       FROM unnest(${extentParams(extents)}, ${numberArrayLiteral(extents.map((e) => e.width))}::int8[])
         WITH ORDINALITY AS t(run_id, key, s0, s1, width, i)
     )
-    SELECT i, json_agg(ARRAY[block, mn[1], mn[2], mn[3], mn[4], mx[1], mx[2], mx[3], mx[4], n])::text AS parts
-    FROM (
-      SELECT ext.i, r.block::float8 AS block, r.mn, r.mx, r.n::float8 AS n FROM ext
-      JOIN metric_rollups r ON r.run_id = ext.run_id AND r.key = ext.key AND r.width = ext.width
-        AND r.block BETWEEN ext.b0 AND ext.b1
-      UNION ALL
-      SELECT ext.i, -1, edge.mn, edge.mx, edge.n FROM ext
-      CROSS JOIN LATERAL (${edgeExtremes(sql`ext.s0`, sql`LEAST(ext.b0 * ext.width - 1, ext.s1)`)}) edge
-      UNION ALL
-      SELECT ext.i, -2, edge.mn, edge.mx, edge.n FROM ext
-      CROSS JOIN LATERAL (${edgeExtremes(sql`GREATEST((ext.b1 + 1) * ext.width, ext.b0 * ext.width)`, sql`ext.s1`)}) edge
-      UNION ALL
-      SELECT ext.i, -3, f.point, l.point, 0 FROM ext
-      CROSS JOIN LATERAL (SELECT ARRAY[p.value, p.step::float8, p.time_ms, COALESCE(p.epoch, -1)::float8] AS point
-        FROM metric_points p WHERE p.run_id = ext.run_id AND p.key = ext.key AND p.step >= ext.s0
-        ORDER BY p.step LIMIT 1) f
-      CROSS JOIN LATERAL (SELECT ARRAY[p.value, -p.step::float8, p.time_ms, COALESCE(p.epoch, -1)::float8] AS point
-        FROM metric_points p WHERE p.run_id = ext.run_id AND p.key = ext.key AND p.step <= ext.s1
-        ORDER BY p.step DESC LIMIT 1) l
-    ) parts GROUP BY i`);
+    -- One aggregate per series (LATERAL): no sort of every row, and each rollup read stays an
+    -- index range scan (a plain join may be planned as a hash join over the whole table).
+    SELECT ext.i, agg.parts FROM ext CROSS JOIN LATERAL (
+      SELECT json_agg(ARRAY[block, mn[1], mn[2], mn[3], mn[4], mx[1], mx[2], mx[3], mx[4], n])::text AS parts
+      FROM (
+        SELECT block::float8 AS block, mn, mx, n::float8 AS n FROM metric_rollups
+        WHERE run_id = ext.run_id AND key = ext.key AND width = ext.width AND block BETWEEN ext.b0 AND ext.b1
+        UNION ALL
+        SELECT -1, edge.mn, edge.mx, edge.n
+        FROM (${edgeExtremes(sql`ext.s0`, sql`LEAST(ext.b0 * ext.width - 1, ext.s1)`)}) edge
+        UNION ALL
+        SELECT -2, edge.mn, edge.mx, edge.n
+        FROM (${edgeExtremes(sql`GREATEST((ext.b1 + 1) * ext.width, ext.b0 * ext.width)`, sql`ext.s1`)}) edge
+        UNION ALL
+        SELECT -3,
+          (SELECT ARRAY[p.value, p.step::float8, p.time_ms, COALESCE(p.epoch, -1)::float8]
+            FROM metric_points p WHERE p.run_id = ext.run_id AND p.key = ext.key AND p.step >= ext.s0
+            ORDER BY p.step LIMIT 1),
+          (SELECT ARRAY[p.value, -p.step::float8, p.time_ms, COALESCE(p.epoch, -1)::float8]
+            FROM metric_points p WHERE p.run_id = ext.run_id AND p.key = ext.key AND p.step <= ext.s1
+            ORDER BY p.step DESC LIMIT 1),
+          0
+      ) parts
+    ) agg`);
   const out = new Map<string, { points: Point[]; total: number }>();
   for (const row of packed) {
     const extent = extents[Number(row.i) - 1];
