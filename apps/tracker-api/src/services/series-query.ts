@@ -142,15 +142,16 @@ const higher = (a: Point | undefined, b: Point) =>
  * Per bucket, the minimum and maximum point. A bucket is one rollup block when a rollup as wide as
  * a bucket exists (else a run of whole blocks), so its extremes are exact; the partial blocks at the
  * window's two ends are read from the raw points and count as one bucket each. The window's first
- * and last points are added too. Each series comes back as one JSON row: tens of thousands of rows
- * cost more to move and parse than the query itself.
+ * and last points are added too. Each series comes back as one row of packed binary doubles
+ * (10 per part: block, min value/step/time/epoch, max value/-step/time/epoch, count): printing and
+ * parsing hundreds of thousands of doubles as text would cost more than the query itself.
  */
 async function readBucketExtremes(
   database: Database,
   extents: (Extent & { width: number })[],
   buckets: number,
 ): Promise<Map<string, { points: Point[]; total: number }>> {
-  const packed = await database.query<{ i: number; parts: string }>(sql`
+  const packed = await database.query<{ i: number; parts: Uint8Array | null }>(sql`
     WITH ext AS (
       SELECT i::int, run_id, key, s0, s1, width, (s0 + width - 1) / width AS b0, (s1 + 1) / width - 1 AS b1
       FROM unnest(${extentParams(extents)}, ${numberArrayLiteral(extents.map((e) => e.width))}::int8[])
@@ -159,7 +160,9 @@ async function readBucketExtremes(
     -- One aggregate per series (LATERAL): no sort of every row, and each rollup read stays an
     -- index range scan (a plain join may be planned as a hash join over the whole table).
     SELECT ext.i, agg.parts FROM ext CROSS JOIN LATERAL (
-      SELECT json_agg(ARRAY[block, mn[1], mn[2], mn[3], mn[4], mx[1], mx[2], mx[3], mx[4], n])::text AS parts
+      SELECT string_agg(float8send(block) || float8send(mn[1]) || float8send(mn[2]) || float8send(mn[3])
+        || float8send(mn[4]) || float8send(mx[1]) || float8send(mx[2]) || float8send(mx[3]) || float8send(mx[4])
+        || float8send(n), ''::bytea) AS parts
       FROM (
         SELECT block::float8 AS block, mn, mx, n::float8 AS n FROM metric_rollups
         WHERE run_id = ext.run_id AND key = ext.key AND width = ext.width AND block BETWEEN ext.b0 AND ext.b1
@@ -178,7 +181,7 @@ async function readBucketExtremes(
             FROM metric_points p WHERE p.run_id = ext.run_id AND p.key = ext.key AND p.step <= ext.s1
             ORDER BY p.step DESC LIMIT 1),
           0
-      ) parts
+      ) parts WHERE mn IS NOT NULL AND mx IS NOT NULL
     ) agg`);
   const out = new Map<string, { points: Point[]; total: number }>();
   for (const row of packed) {
@@ -191,20 +194,21 @@ async function readBucketExtremes(
     const maxs: (Point | undefined)[] = [];
     const points: Point[] = [];
     let total = 0;
-    for (const part of JSON.parse(row.parts) as unknown[][]) {
-      const [block, mv, ms, mt, me, xv, xs, xt, xe, n] = part;
-      total += Number(n ?? 0);
-      const mn = mv === null || mv === undefined ? null : toPoint(mv, ms, mt, me, false);
-      const mx = xv === null || xv === undefined ? null : toPoint(xv, xs, xt, xe, true);
-      const b = Number(block);
+    const bytes = row.parts ?? new Uint8Array(0);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let offset = 0; offset + 80 <= bytes.byteLength; offset += 80) {
+      const at = (k: number) => view.getFloat64(offset + 8 * k); // float8send is big-endian
+      total += at(9);
+      const mn = toPoint(at(1), at(2), at(3), at(4), false);
+      const mx = toPoint(at(5), at(6), at(7), at(8), true);
+      const b = at(0);
       if (b < 0 || perBucket === blocks) {
         // Its own bucket: an end point, an edge, or one block per bucket.
-        if (mn) points.push(mn);
-        if (mx) points.push(mx);
+        points.push(mn, mx);
       } else {
         const bucket = Math.floor(((b - b0) * perBucket) / blocks);
-        if (mn) mins[bucket] = lower(mins[bucket], mn);
-        if (mx) maxs[bucket] = higher(maxs[bucket], mx);
+        mins[bucket] = lower(mins[bucket], mn);
+        maxs[bucket] = higher(maxs[bucket], mx);
       }
     }
     for (const p of [...mins, ...maxs]) if (p) points.push(p);
