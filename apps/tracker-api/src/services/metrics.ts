@@ -6,7 +6,7 @@ import type { Database } from "../db/client.ts";
 import { numberArrayLiteral, textArrayLiteral } from "../db/pg-array.ts";
 import type { LiveEventBus } from "./live-events.ts";
 import type { RunService } from "./runs.ts";
-import { ROLLUP_LEVELS_SQL, readSeries } from "./series-query.ts";
+import { ROLLUP_LEVELS_SQL, ROLLUP_WIDTHS, readSeries } from "./series-query.ts";
 
 interface InsertedRow extends Record<string, unknown> {
   key: string;
@@ -67,15 +67,17 @@ export function createMetricService(database: Database, runService: RunService, 
         SELECT ${runId}::uuid, key, step, value, time_ms, epoch FROM input
         ON CONFLICT DO NOTHING
         RETURNING key, step, value, time_ms, epoch
-      ), agg AS (
-        SELECT key, count(*) AS n, min(step) AS first_step, max(step) AS last_step,
-          (max(ARRAY[step::float8, value]))[2] AS last,
-          (min(ARRAY[value, step::float8]) FILTER (WHERE value <> 'NaN')) AS mn,
-          (max(ARRAY[value, -step::float8]) FILTER (WHERE value <> 'NaN')) AS mx
-        FROM ins GROUP BY key
+      ), ${ROLLUP_LEVELS_SQL}, agg AS (
+        SELECT key, count(*) AS n, min(step) AS first_step, max(step) AS last_step FROM ins GROUP BY key
+      ), last_values AS (
+        SELECT DISTINCT ON (key) key, value AS last FROM ins ORDER BY key, step DESC
+      ), extremes AS (
+        -- the 16-step rollup blocks already hold each block's extremes: fold them, not every point
+        SELECT key, min(mn) AS mn, max(mx) AS mx FROM ${sql.raw(`rollup_${ROLLUP_WIDTHS[0]}`)} GROUP BY key
       ), summary AS (
         INSERT INTO metric_summaries AS s (run_id, key, first_step, last, last_step, min, min_step, max, max_step, count)
-        SELECT ${runId}::uuid, key, first_step, last, last_step, mn[1], mn[2]::int8, mx[1], (-mx[2])::int8, n FROM agg
+        SELECT ${runId}::uuid, agg.key, first_step, last, last_step, mn[1], mn[2]::int8, mx[1], (-mx[2])::int8, n
+        FROM agg JOIN last_values USING (key) LEFT JOIN extremes USING (key)
         ON CONFLICT (run_id, key) DO UPDATE SET
           first_step = LEAST(s.first_step, excluded.first_step),
           last = CASE WHEN excluded.last_step > s.last_step THEN excluded.last ELSE s.last END,
@@ -87,7 +89,7 @@ export function createMetricService(database: Database, runService: RunService, 
             OR (excluded.max = s.max AND excluded.max_step < s.max_step)) THEN excluded.max_step ELSE s.max_step END,
           max = CASE WHEN excluded.max IS NOT NULL AND (s.max IS NULL OR excluded.max > s.max) THEN excluded.max ELSE s.max END,
           count = s.count + excluded.count
-      ), ${ROLLUP_LEVELS_SQL}, rollup AS (
+      ), rollup AS (
         INSERT INTO metric_rollups AS r (run_id, key, width, block, mn, mx, n)
         SELECT ${runId}::uuid, key, width, block, mn, mx, n FROM rollup_levels
         ON CONFLICT (run_id, key, width, block) DO UPDATE SET
