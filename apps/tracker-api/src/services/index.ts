@@ -31,7 +31,7 @@ export function createServices(opts: ServicesOptions) {
   const artifacts = createArtifactService(opts.database, runs, blobs);
   const datasets = createDatasetService(opts.database, blobs);
   const queueSettings: QueueSettings = { ...DEFAULT_QUEUE_SETTINGS, ...opts.queueSettings };
-  const queue = createQueueService(opts.database, projects, runs);
+  const queue = createQueueService(opts.database, runs);
   const runners = createRunnerService(opts.database, runs, queue, queueSettings);
   const tokens = createTokenService(opts.database, { envAdminToken: opts.envAdminToken });
   return {

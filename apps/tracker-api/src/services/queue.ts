@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { flattenConfig } from "@labtrack/core";
 import {
   experimentSpec,
@@ -16,9 +15,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { Database } from "../db/client.ts";
 import { textArrayLiteral } from "../db/pg-array.ts";
-import { runs } from "../db/schema.ts";
 import { describeZodError } from "../trpc.ts";
-import type { ProjectService } from "./projects.ts";
 import type { RunService } from "./runs.ts";
 import { WorkSignal } from "./work-signal.ts";
 
@@ -74,8 +71,7 @@ function configFor(spec: z.output<typeof experimentSpec>, config: Record<string,
   return flattenConfig({ ...config, ...(rest as Record<string, JsonValue>) });
 }
 
-export function createQueueService(database: Database, projects: ProjectService, runService: RunService) {
-  const { db } = database;
+export function createQueueService(database: Database, runService: RunService) {
   const signal = new WorkSignal();
 
   async function enqueue(
@@ -83,31 +79,23 @@ export function createQueueService(database: Database, projects: ProjectService,
     actor: string,
     parentRunId: string | null = null,
   ): Promise<Run> {
-    const projectId = await projects.ensureId(input.project);
-    const id = randomUUID();
-    const now = new Date();
-    await db.insert(runs).values({
-      id,
-      projectId,
-      name: input.name ?? `run-${id.slice(0, 8)}`,
-      group: input.group ?? null,
-      tags: [...new Set(input.tags)],
-      notes: input.notes ?? null,
-      status: "queued",
-      config: configFor(input.spec, input.config),
-      spec: input.spec,
-      queue: input.queue,
-      priority: input.priority,
-      requirements: input.requirements,
-      maxAttempts: input.maxAttempts,
-      attempt: 1,
-      parentRunId,
-      createdAt: now,
-      updatedAt: now,
-    });
-    await runService.recordCreated(id, input.project, "queued", actor, `queued on '${input.queue}'`);
+    const run = await runService.insertNew(
+      input,
+      {
+        status: "queued",
+        config: configFor(input.spec, input.config),
+        spec: input.spec,
+        queue: input.queue,
+        priority: input.priority,
+        requirements: input.requirements,
+        maxAttempts: input.maxAttempts,
+        attempt: 1,
+        parentRunId,
+      },
+      { actor, reason: `queued on '${input.queue}'` },
+    );
     signal.notify();
-    return runService.get(id);
+    return run;
   }
 
   async function list(input: z.output<typeof queueListInput>): Promise<QueuedRunEntry[]> {

@@ -154,26 +154,46 @@ export function createRunService(database: Database, projectService: ProjectServ
     bus.publish({ kind: "status", runId, project, status: to, reason });
   }
 
-  /** Creates an external run (a user's script), which starts out running. */
-  async function create(input: z.output<typeof runsCreateInput>, actor: string): Promise<Run> {
+  /**
+   * Inserts a new run (its project made on first use), records its first event and returns it.
+   * Both ways a run is born go through here: a script's `runs.create` and the queue's `enqueue`.
+   */
+  async function insertNew(
+    input: {
+      project: string;
+      name?: string | undefined;
+      group?: string | undefined;
+      tags: string[];
+      notes?: string | undefined;
+    },
+    row: { status: RunStatus; config: Record<string, JsonValue> } & Partial<typeof runs.$inferInsert>,
+    event: { actor: string; reason: string },
+  ): Promise<Run> {
     const projectId = await projectService.ensureId(input.project);
     const id = randomUUID();
     const now = new Date();
     await db.insert(runs).values({
+      ...row,
       id,
       projectId,
       name: input.name ?? `run-${id.slice(0, 8)}`,
       group: input.group ?? null,
       tags: [...new Set(input.tags)],
       notes: input.notes ?? null,
-      status: "running",
-      config: flattenConfig(input.config),
-      startedAt: now,
       createdAt: now,
       updatedAt: now,
     });
-    await recordEvent(id, input.project, null, "running", actor, "created by a script");
+    await recordEvent(id, input.project, null, row.status, event.actor, event.reason);
     return get(id);
+  }
+
+  /** Creates an external run (a user's script), which starts out running. */
+  function create(input: z.output<typeof runsCreateInput>, actor: string): Promise<Run> {
+    return insertNew(
+      input,
+      { status: "running", config: flattenConfig(input.config), startedAt: new Date() },
+      { actor, reason: "created by a script" },
+    );
   }
 
   /**
@@ -347,9 +367,7 @@ export function createRunService(database: Database, projectService: ProjectServ
     setResults,
     transition,
     transitionPicked,
-    /** Records the first event of a run created elsewhere (e.g. queued by the queue service). */
-    recordCreated: (runId: string, project: string, status: RunStatus, actor: string, reason: string) =>
-      recordEvent(runId, project, null, status, actor, reason),
+    insertNew,
     requireProject,
     projectOf,
     events,
