@@ -2,7 +2,7 @@ import { useMemo, useState } from "react";
 import { ChartControls } from "../charts/chart-controls.tsx";
 import type { ChartSettings } from "../charts/metric-chart.tsx";
 import { groupMetricsByPrefix } from "../charts/metric-groups.ts";
-import { MetricPanel } from "../charts/metric-panel.tsx";
+import { MetricSections } from "../charts/metric-sections.tsx";
 import { assignRunColors } from "../charts/run-colors.ts";
 import { type CompareState, formatCompareState, parseCompareState } from "../compare/compare-url-state.ts";
 import { ConfigDiffTable, SummaryCompareTable } from "../compare/config-diff-table.tsx";
@@ -114,27 +114,15 @@ export function CompareView() {
           <p>Curves appear here as soon as a run reports its first point.</p>
         </EmptyState>
       ) : (
-        sections.map(({ section, keys: metrics }) => (
-          <details key={section} className="chart-section" open>
-            <summary>
-              {section} <span className="muted small">{metrics.length}</span>
-            </summary>
-            <div className="chart-grid">
-              {metrics.map((metric) => (
-                <MetricPanel
-                  key={metric}
-                  metric={metric}
-                  runIds={state.runIds}
-                  runNames={runNames}
-                  colors={colors}
-                  hidden={hidden}
-                  settings={settings}
-                  syncKey="compare"
-                />
-              ))}
-            </div>
-          </details>
-        ))
+        <MetricSections
+          sections={sections}
+          runIds={state.runIds}
+          runNames={runNames}
+          colors={colors}
+          hidden={hidden}
+          settings={settings}
+          syncKey="compare"
+        />
       )}
       {pending ? (
         <Spinner label="Loading runs" />

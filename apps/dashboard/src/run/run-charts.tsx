@@ -4,7 +4,7 @@ import { useApi } from "../api/api-context.tsx";
 import { ChartControls } from "../charts/chart-controls.tsx";
 import type { ChartSettings } from "../charts/metric-chart.tsx";
 import { groupMetricsByPrefix } from "../charts/metric-groups.ts";
-import { MetricPanel } from "../charts/metric-panel.tsx";
+import { MetricSections } from "../charts/metric-sections.tsx";
 import { assignRunColors } from "../charts/run-colors.ts";
 import { EmptyState, ErrorState, Spinner } from "../components/states.tsx";
 
@@ -40,27 +40,15 @@ export function RunCharts({ runId, runName, running }: { runId: string; runName:
       <div className="toolbar">
         <ChartControls settings={settings} onChange={setSettings} />
       </div>
-      {sections.map(({ section, keys: metrics }) => (
-        <details key={section} className="chart-section" open>
-          <summary>
-            {section} <span className="muted small">{metrics.length}</span>
-          </summary>
-          <div className="chart-grid">
-            {metrics.map((metric) => (
-              <MetricPanel
-                key={metric}
-                metric={metric}
-                runIds={runIds}
-                runNames={names}
-                colors={colors}
-                hidden={hidden}
-                settings={settings}
-                syncKey={`run-${runId}`}
-              />
-            ))}
-          </div>
-        </details>
-      ))}
+      <MetricSections
+        sections={sections}
+        runIds={runIds}
+        runNames={names}
+        colors={colors}
+        hidden={hidden}
+        settings={settings}
+        syncKey={`run-${runId}`}
+      />
     </div>
   );
 }
