@@ -12,21 +12,25 @@ export const runnersRouter = router({
   /** A runner announces itself and its capabilities; answers its id and lease/heartbeat timings. */
   register: runnerProcedure
     .input(runnersRegisterInput)
-    .mutation(({ ctx, input }) => ctx.services.runners.register(input, ctx.caller.tokenId)),
+    .mutation(({ ctx, input }) => ctx.services.runners.register(input, ctx.caller)),
   /** Long-poll: the best queued run this slot can serve, or null after `waitMs`. */
-  claim: runnerProcedure
-    .input(runnersClaimInput)
-    .mutation(({ ctx, input, signal }) => ctx.services.runners.claim(input, signal)),
-  heartbeat: runnerProcedure
-    .input(runnersHeartbeatInput)
-    .mutation(({ ctx, input }) => ctx.services.runners.heartbeat(input)),
+  claim: runnerProcedure.input(runnersClaimInput).mutation(async ({ ctx, input, signal }) => {
+    await ctx.services.runners.requireOwnRunner(input.runnerId, ctx.caller);
+    return ctx.services.runners.claim(input, signal);
+  }),
+  heartbeat: runnerProcedure.input(runnersHeartbeatInput).mutation(async ({ ctx, input }) => {
+    await ctx.services.runners.requireOwnRunner(input.runnerId, ctx.caller);
+    return ctx.services.runners.heartbeat(input);
+  }),
   /** How a held run ended (or that it is handed back to the queue). */
-  report: runnerProcedure
-    .input(runnersReportInput)
-    .mutation(({ ctx, input }) => ctx.services.runners.report(input)),
-  stop: runnerProcedure
-    .input(z.object({ runnerId: z.uuid() }))
-    .mutation(({ ctx, input }) => ctx.services.runners.stop(input.runnerId)),
+  report: runnerProcedure.input(runnersReportInput).mutation(async ({ ctx, input }) => {
+    await ctx.services.runners.requireOwnRunner(input.runnerId, ctx.caller);
+    return ctx.services.runners.report(input);
+  }),
+  stop: runnerProcedure.input(z.object({ runnerId: z.uuid() })).mutation(async ({ ctx, input }) => {
+    await ctx.services.runners.requireOwnRunner(input.runnerId, ctx.caller);
+    return ctx.services.runners.stop(input.runnerId);
+  }),
   /** Runners with their GPUs (live utilisation and memory), slots and current runs, online or not. */
   list: authedProcedure
     .input(runnersListInput)

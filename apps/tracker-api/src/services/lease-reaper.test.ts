@@ -36,7 +36,7 @@ describe.each(DB_KINDS)("lease reaper on %s", (kind) => {
         capabilities: { hostname: "h", gpus: [], backends: ["cpu"], cpus: 1, memoryMb: 1 },
         slots: [{ index: 0, gpuIndices: [] }],
       }),
-      null,
+      { tokenId: null, scope: "admin" },
     );
     const claimed = await server.services.runners.claim({ runnerId, slot: 0, waitMs: 0 });
     expect(claimed?.id).toBe(run.id);

@@ -34,7 +34,7 @@ describe.each(DB_KINDS)("claiming queued runs on %s", (kind) => {
           : [{ index: 0, gpuIndices: [] }],
       ...(input.capabilities ? { capabilities: input.capabilities } : {}),
     });
-    return (await server.services.runners.register(parsed, null)).runnerId;
+    return (await server.services.runners.register(parsed, { tokenId: null, scope: "admin" })).runnerId;
   };
   const claim = (runnerId: string, slot = 0, waitMs = 0) =>
     server.services.runners.claim({ runnerId, slot, waitMs });

@@ -14,6 +14,7 @@ import type { z } from "zod";
 import type { Database } from "../db/client.ts";
 import { textArrayLiteral } from "../db/pg-array.ts";
 import { runners } from "../db/schema.ts";
+import type { Caller } from "../trpc.ts";
 import { recoverLostRun } from "./lease-reaper.ts";
 import type { QueueService, SlotOffer } from "./queue.ts";
 import { listRunners } from "./runner-list.ts";
@@ -42,6 +43,14 @@ function unknownRunner(runnerId: string): never {
   throw new TRPCError({ code: "NOT_FOUND", message: `runnerId: no runner ${runnerId}; register again` });
 }
 
+/** Who is calling a runner procedure: admins may act as any runner, other tokens only as their own. */
+export type RunnerCaller = Pick<Caller, "tokenId" | "scope">;
+
+/** A runner name belongs to the token that registered it, until that token is revoked. */
+function mayActAs(runner: Pick<RunnerRow, "tokenId">, caller: RunnerCaller): boolean {
+  return caller.scope === "admin" || (runner.tokenId !== null && runner.tokenId === caller.tokenId);
+}
+
 export function createRunnerService(
   database: Database,
   runService: RunService,
@@ -57,13 +66,29 @@ export function createRunnerService(
     return rows[0] ?? unknownRunner(runnerId);
   }
 
-  /** Registers (or re-registers) a runner by name; runs its previous session held are recovered. */
-  async function register(input: z.output<typeof runnersRegisterInput>, tokenId: number | null) {
+  /** The runner registration, when `caller` registered it (or is an admin); FORBIDDEN otherwise. */
+  async function requireOwnRunner(runnerId: string, caller: RunnerCaller): Promise<RunnerRow> {
+    const runner = await requireRunner(runnerId);
+    if (!mayActAs(runner, caller)) {
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: `runnerId: runner ${runner.name} was registered with another token; a runner token acts only as the runners it registered`,
+      });
+    }
+    return runner;
+  }
+
+  /**
+   * Registers (or re-registers) a runner by name; runs its previous session held are recovered.
+   * A name already registered with another live token is refused: only that token (or an admin)
+   * may take it over; once that token is revoked the name is free for a new one.
+   */
+  async function register(input: z.output<typeof runnersRegisterInput>, caller: RunnerCaller) {
     const id = randomUUID();
     const values = {
       id,
       name: input.name,
-      tokenId,
+      tokenId: caller.tokenId,
       hostname: input.capabilities.hostname,
       capabilities: input.capabilities,
       labels: input.capabilities.labels,
@@ -75,10 +100,22 @@ export function createRunnerService(
       stoppedAt: null,
     };
     const { id: _id, name: _name, ...changes } = values;
-    await db
+    const mayTakeOver =
+      caller.scope === "admin"
+        ? sql`true`
+        : sql`(${runners.tokenId} = ${caller.tokenId} OR EXISTS (
+            SELECT 1 FROM api_tokens t WHERE t.id = ${runners.tokenId} AND t.revoked_at IS NOT NULL))`;
+    const written = await db
       .insert(runners)
       .values(values)
-      .onConflictDoUpdate({ target: runners.name, set: { ...changes, id } });
+      .onConflictDoUpdate({ target: runners.name, set: { ...changes, id }, setWhere: mayTakeOver })
+      .returning({ id: runners.id });
+    if (written.length === 0) {
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: `name: runner ${input.name} is registered with another token; pick another name, or revoke that token first`,
+      });
+    }
     // A runner that restarts under the same name cannot be running its old session's runs.
     const stale = await database.query<{
       id: string;
@@ -262,6 +299,6 @@ export function createRunnerService(
 
   const list = (includeOffline: boolean) => listRunners(database, settings, includeOffline);
 
-  return { register, claim, heartbeat, report, stop, list, requireRunner };
+  return { register, claim, heartbeat, report, stop, list, requireRunner, requireOwnRunner };
 }
 export type RunnerService = ReturnType<typeof createRunnerService>;
