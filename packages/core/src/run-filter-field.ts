@@ -8,10 +8,12 @@ export type SummaryStat = (typeof SUMMARY_STATS)[number];
 export type FilterField =
   | { scope: "config"; key: string }
   | { scope: "summary"; key: string; stat: SummaryStat }
+  /** A key/value tag (`tags.<key>`), compared as text; bare `tags` is the label tags. */
+  | { scope: "keyValueTag"; key: string }
   | { scope: "run"; key: RunFilterFieldKey };
 
 export const FIELD_HELP =
-  "config.<key>, summary.<metric>[.last|.min|.max], name, status, group, runner, createdAt or tags";
+  "config.<key>, summary.<metric>[.last|.min|.max], tags.<key>, name, status, group, runner, createdAt or tags";
 
 /** Run fields by lower-case spelling; `tag` is accepted for `tags` (`tag = x`). */
 const RUN_FIELD_ALIASES = new Map<string, RunFilterFieldKey>([
@@ -63,7 +65,7 @@ export function parseFieldAt(text: string, offset: number): FilterField {
   const dot = text.indexOf(".");
   const head = dot === -1 ? text : text.slice(0, dot);
   const scope = head.toLowerCase();
-  if (scope === "config" || scope === "summary") {
+  if (scope === "config" || scope === "summary" || (scope === "tags" && dot !== -1)) {
     const rest = dot === -1 ? "" : text.slice(dot + 1);
     const restPos = offset + head.length + 1;
     if (rest === "") {
@@ -79,6 +81,7 @@ export function parseFieldAt(text: string, offset: number): FilterField {
     }
     const key = segments.map((s) => s.text).join(".");
     if (key === "") throw new FilterSyntaxError(`expected a non-empty key at ${column(restPos)}`, restPos);
+    if (scope === "tags") return { scope: "keyValueTag", key };
     return scope === "config" ? { scope, key } : { scope, key, stat };
   }
   const runKey = RUN_FIELD_ALIASES.get(text.toLowerCase());
@@ -104,6 +107,8 @@ export function formatFieldPath(field: FilterField): string {
   switch (field.scope) {
     case "config":
       return `config.${formatKey(field.key)}`;
+    case "keyValueTag":
+      return `tags.${formatKey(field.key)}`;
     case "summary":
       // The stat is always written, so a key ending in `.max` is not mistaken for a stat.
       return `summary.${formatKey(field.key)}.${field.stat}`;

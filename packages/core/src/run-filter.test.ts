@@ -154,6 +154,31 @@ describe("parseRunFilter", () => {
     });
   });
 
+  it("reads tags.<key> as a key/value tag compared as text, and keeps `tags has` for label tags", () => {
+    const source: FilterField = { scope: "keyValueTag", key: "labtrack.source" };
+    expect(parseRunFilter('tags."labtrack.source" = "/abs/dir"')).toEqual({
+      type: "compare",
+      field: source,
+      op: "=",
+      value: "/abs/dir",
+    });
+    expect(parseRunFilter("tags.epochs = 10")).toEqual({
+      type: "compare",
+      field: { scope: "keyValueTag", key: "epochs" },
+      op: "=",
+      value: "10",
+    });
+    expect(parseRunFilter("tags.mlflow.user in (ann, 7) and tags.note != null")).toEqual({
+      type: "and",
+      left: { type: "in", field: { scope: "keyValueTag", key: "mlflow.user" }, values: ["ann", "7"] },
+      right: { type: "compare", field: { scope: "keyValueTag", key: "note" }, op: "!=", value: null },
+    });
+    expect(parseRunFilter("tags has best")).toEqual({ type: "has", field: tags, value: "best" });
+    expect(formatFieldPath(source)).toBe("tags.labtrack.source");
+    expect(formatFieldPath({ scope: "keyValueTag", key: "a b" })).toBe('tags."a b"');
+    expect(syntaxError("tags.x has y").message).toMatch(/'has' works on tags and config fields/);
+  });
+
   it("accepts run fields case-insensitively", () => {
     expect(parseFieldPath("createdat")).toEqual({ scope: "run", key: "createdAt" });
     expect(parseFieldPath(" Runner ")).toEqual({ scope: "run", key: "runner" });
@@ -226,6 +251,7 @@ const fieldArb: fc.Arbitrary<FilterField> = fc.oneof(
     .constantFrom("name", "group", "runner", "createdAt")
     .map((key) => ({ scope: "run", key }) as FilterField),
 );
+const keyValueTagArb = keyArb.map((key): FilterField => ({ scope: "keyValueTag", key }));
 const valueArb = fc.oneof(
   fc.string({ maxLength: 10 }),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
@@ -254,6 +280,12 @@ const leafArb: fc.Arbitrary<FilterExpr> = fc.oneof(
     values: fc.array(valueArb, { minLength: 1 }),
   }),
   fc.record({ type: fc.constant("has" as const), field: fc.constant(tags), value: fc.string() }),
+  fc.record({
+    type: fc.constant("compare" as const),
+    field: keyValueTagArb,
+    op: fc.constantFrom("=", "!=", "<", ">=") as fc.Arbitrary<"=" | "!=" | "<" | ">=">,
+    value: fc.option(fc.string({ maxLength: 10 }), { nil: null }),
+  }),
 );
 const exprArb = fc.letrec<{ expr: FilterExpr }>((tie) => ({
   expr: fc.oneof(
@@ -280,7 +312,7 @@ describe("round trips", () => {
 
   it("formatFieldPath output parses back to the same field", () => {
     fc.assert(
-      fc.property(fieldArb, (field) => {
+      fc.property(fc.oneof(fieldArb, keyValueTagArb), (field) => {
         expect(parseFieldPath(formatFieldPath(field))).toEqual(field);
       }),
     );

@@ -134,7 +134,7 @@ class FilterParser {
       );
     }
     if (op === "~") return { type: "compare", field, op, value: this.parseText(opToken) };
-    const value = this.parseValue(opToken);
+    const value = field.scope === "keyValueTag" ? this.parseTagValue(opToken) : this.parseValue(opToken);
     if (op === "=" || op === "!=") this.checkStatus(field, value);
     return { type: "compare", field, op, value };
   }
@@ -144,7 +144,8 @@ class FilterParser {
     if (open.kind !== "lparen") this.fail("'(' after 'in'", open);
     const values: FilterValue[] = [];
     for (;;) {
-      const value = this.parseValue(values.length === 0 ? open : (this.tokens[this.index - 1] ?? inToken));
+      const after = values.length === 0 ? open : (this.tokens[this.index - 1] ?? inToken);
+      const value = field.scope === "keyValueTag" ? this.parseTagValue(after) : this.parseValue(after);
       this.checkStatus(field, value);
       values.push(value);
       const sep = this.next();
@@ -171,6 +172,16 @@ class FilterParser {
     if (NUMBER.test(token.text)) return Number(token.text);
     if (KEYWORDS.has(lower)) return this.valueExpected(after, token);
     return token.text;
+  }
+
+  /** A key/value tag's value is text: `tags.epochs = 10` means "10"; `null` means the tag is absent. */
+  private parseTagValue(after: FilterToken): string | null {
+    const token = this.peek();
+    if (token.kind === "word" && token.text.toLowerCase() === "null") {
+      this.next();
+      return null;
+    }
+    return this.parseText(after);
   }
 
   /** A value used as text (`~`, `has`): barewords keep their spelling, so `~ 50` means "50". */

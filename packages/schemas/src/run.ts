@@ -20,11 +20,19 @@ export const tag = z
   .regex(/^[^\s,]+$/, "must not contain spaces or commas");
 export const runName = z.string().min(1).max(200);
 
+/** Key/value tags (`mlflow.user`, `labtrack.source`, …), apart from the label `tags`; limits as MLflow's. */
+export const keyValueTagKey = z.string().min(1).max(250);
+export const keyValueTagValue = z.string().max(8000);
+export const keyValueTags = z
+  .record(keyValueTagKey, keyValueTagValue)
+  .refine((tags) => Object.keys(tags).length <= 1000, "at most 1000 key/value tags");
+
 export const runsCreateInput = z.object({
   project: projectSlug,
   name: runName.optional(),
   group: z.string().min(1).max(200).optional(),
   tags: z.array(tag).max(64).default([]),
+  keyValueTags: keyValueTags.optional(),
   /** Hyperparameters; nested objects are flattened to dotted keys ("optimizer.lr"). */
   config: z.record(z.string(), jsonValue).default({}),
   notes: z.string().max(100_000).optional(),
@@ -37,6 +45,7 @@ export const run = z.object({
   name: z.string(),
   group: z.string().nullable(),
   tags: z.array(z.string()),
+  keyValueTags: z.record(z.string(), z.string()),
   notes: z.string().nullable(),
   status: runStatus,
   config: z.record(z.string(), jsonValue),
@@ -88,6 +97,10 @@ export const runsUpdateInput = z.object({
   name: runName.optional(),
   tags: z.array(tag).max(64).optional(),
   notes: z.string().max(100_000).nullable().optional(),
+  /** Merged into the run's key/value tags. */
+  setKeyValueTags: keyValueTags.optional(),
+  /** Removed from the run's key/value tags (after `setKeyValueTags`). */
+  deleteKeyValueTags: z.array(keyValueTagKey).max(1000).optional(),
 });
 
 export const runsFinishInput = z.object({

@@ -59,6 +59,7 @@ export function RunOverview({ run }: { run: Run }) {
     ["Group", run.group ?? "—"],
     ["Tags", run.tags.length ? run.tags.join(", ") : "—"],
   ];
+  const keyValueTags = Object.entries(run.keyValueTags).sort(([a], [b]) => a.localeCompare(b));
   if (run.parentRunId) {
     details.push([
       "Parent run",
@@ -86,6 +87,22 @@ export function RunOverview({ run }: { run: Run }) {
               </div>
             ))}
           </dl>
+          {keyValueTags.length > 0 && (
+            <table className="kv-table kv-tags" aria-label="Key/value tags">
+              <tbody>
+                {keyValueTags.map(([key, value]) => (
+                  <tr key={key}>
+                    <th scope="row" className="mono">
+                      {key}
+                    </th>
+                    <td className="mono" title={value}>
+                      {value}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
           {run.notes && <p className="notes">{run.notes}</p>}
         </section>
         <section className="panel">

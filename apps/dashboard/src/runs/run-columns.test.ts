@@ -9,6 +9,7 @@ function run(id: string, config: Run["config"], group: string | null = null): Ru
     name: id,
     group,
     tags: [],
+    keyValueTags: {},
     notes: null,
     status: "succeeded",
     config,

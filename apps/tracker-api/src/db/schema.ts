@@ -21,7 +21,14 @@ export const projects = pgTable("projects", {
   id: serial("id").primaryKey(),
   slug: text("slug").notNull().unique(),
   name: text("name").notNull(),
+  /** Free text (MLflow's experiment description, `mlflow.note.content`). */
+  description: text("description"),
+  /** Key/value tags (MLflow experiment tags). */
+  tags: jsonb("tags").notNull().default({}),
+  /** Set when the project is deleted (MLflow's `deleted` lifecycle stage); restoring clears it. */
+  deletedAt: timestamp("deleted_at", { withTimezone: true, mode: "date" }),
   createdAt: createdAt(),
+  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
 });
 
 export const runs = pgTable(
@@ -34,6 +41,8 @@ export const runs = pgTable(
     name: text("name").notNull(),
     group: text("group"),
     tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
+    /** Key/value tags (`mlflow.user`, `labtrack.source`, …), beside the label `tags`. */
+    keyValueTags: jsonb("kv_tags").notNull().default({}),
     notes: text("notes"),
     status: text("status").notNull(),
     config: jsonb("config").notNull().default({}),
@@ -52,6 +61,8 @@ export const runs = pgTable(
     heartbeatAt: timestamp("heartbeat_at", { withTimezone: true, mode: "date" }),
     error: text("error"),
     parentRunId: uuid("parent_run_id"),
+    /** Set when the run is deleted (MLflow's `deleted` lifecycle stage); restoring clears it. */
+    deletedAt: timestamp("deleted_at", { withTimezone: true, mode: "date" }),
     /** Next server-assigned log sequence number. */
     logSeq: bigint("log_seq", { mode: "number" }).notNull().default(0),
     createdAt: createdAt(),

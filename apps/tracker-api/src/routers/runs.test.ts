@@ -40,6 +40,52 @@ describe.each(DB_KINDS)("runs on %s", (kind) => {
     expect(projects.body.result?.data).toEqual([expect.objectContaining({ slug: "cats", runCount: 1 })]);
   });
 
+  it("keeps key/value tags beside the label tags: create, merge, delete, filter and sort by tags.<key>", async () => {
+    const a = await create({
+      project: "kv",
+      name: "a",
+      tags: ["best"],
+      keyValueTags: { "labtrack.source": "/abs/dir", "mlflow.user": "ann" },
+    });
+    const b = await create({
+      project: "kv",
+      name: "b",
+      keyValueTags: { "mlflow.user": "bob", epochs: "10" },
+    });
+    expect(a).toMatchObject({
+      tags: ["best"],
+      keyValueTags: { "labtrack.source": "/abs/dir", "mlflow.user": "ann" },
+    });
+    const updated = await call("runs.update", {
+      runId: b.id,
+      setKeyValueTags: { stage: "fine-tune", epochs: "12" },
+      deleteKeyValueTags: ["mlflow.user", "not-there"],
+    });
+    expect(dataOf<{ keyValueTags: unknown }>(updated).keyValueTags).toEqual({
+      epochs: "12",
+      stage: "fine-tune",
+    });
+    const list = async (filter: string, sort?: unknown) =>
+      dataOf<{ runs: RunOut[] }>(await call("runs.list", { project: "kv", filter, sort }, "query")).runs.map(
+        (r) => r.name,
+      );
+    expect(await list('tags."labtrack.source" = "/abs/dir"')).toEqual(["a"]);
+    expect(await list("tags.epochs = 12")).toEqual(["b"]);
+    expect(await list("tags.mlflow.user = null")).toEqual(["b"]);
+    expect(await list("tags has best")).toEqual(["a"]);
+    expect(
+      await list("tags.stage ~ tune or tags.mlflow.user in (ann)", {
+        field: "tags.mlflow.user",
+        direction: "asc",
+      }),
+    ).toEqual(["a", "b"]);
+    const bad = await call("runs.update", { runId: b.id, setKeyValueTags: { "": "x" } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error?.message).toMatch(/setKeyValueTags/);
+    const after = dataOf<{ keyValueTags: unknown }>(await call("runs.get", { runId: b.id }, "query"));
+    expect(after.keyValueTags).toEqual({ epochs: "12", stage: "fine-tune" });
+  });
+
   it("updates name, tags and notes, and finishes with an error text", async () => {
     const run = await create({ project: "cats", name: "to-update" });
     const updated = await call("runs.update", {

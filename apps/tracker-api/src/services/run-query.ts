@@ -27,6 +27,8 @@ function fieldSql(field: FilterField): FieldSql {
       const value = sql`(SELECT ms.${SUMMARY_COLUMNS[field.stat]} FROM metric_summaries ms WHERE ms.run_id = ${runs.id} AND ms.key = ${field.key})`;
       return { numeric: value, text: sql`(${value})::text` };
     }
+    case "keyValueTag":
+      return { numeric: sql`NULL::float8`, text: sql`(${runs.keyValueTags} ->> ${field.key})` };
     case "run": {
       const column = {
         name: runs.name,
@@ -86,6 +88,8 @@ function compareSql(field: FilterField, op: string, value: FilterValue): SQL {
     const literal = value ? sql`'true'::jsonb` : sql`'false'::jsonb`;
     return op === "=" ? sql`${f.json} = ${literal}` : sql`${f.json} IS DISTINCT FROM ${literal}`;
   }
+  if (field.scope === "keyValueTag" && typeof value !== "string")
+    bad("tags.<key> values are text: quote them");
   if (typeof value === "number") {
     if (f.isTimestamp) return sql`${f.numeric} ${cmp} ${value}`;
     if (field.scope === "run") bad(`${field.key} is text: quote the value`);
@@ -142,6 +146,7 @@ export function sortToSql(fieldText: string, direction: "asc" | "desc"): SQL {
     return sql`${f.numeric} ${dir} NULLS LAST, ${f.text} ${dir} NULLS LAST, ${runs.id} ${dir}`;
   }
   if (field.scope === "summary") return sql`${f.numeric} ${dir} NULLS LAST, ${runs.id} ${dir}`;
+  if (field.scope === "keyValueTag") return sql`${f.text} ${dir} NULLS LAST, ${runs.id} ${dir}`;
   if (field.key === "createdAt") return sql`${runs.createdAt} ${dir}, ${runs.id} ${dir}`;
   return sql`${f.text} ${dir} NULLS LAST, ${runs.id} ${dir}`;
 }

@@ -14,6 +14,7 @@ import { TRPCError } from "@trpc/server";
 import { and, eq, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { Database } from "../db/client.ts";
+import { textArrayLiteral } from "../db/pg-array.ts";
 import { metricSummaries, projects, runEvents, runs } from "../db/schema.ts";
 import type { LiveEventBus } from "./live-events.ts";
 import type { ProjectService } from "./projects.ts";
@@ -49,6 +50,7 @@ function toRun(row: RunRow, summary: Record<string, MetricSummary>): Run {
     name: row.name,
     group: row.group,
     tags: row.tags,
+    keyValueTags: row.keyValueTags as Record<string, string>,
     notes: row.notes,
     status: row.status as RunStatus,
     config: row.config as Record<string, JsonValue>,
@@ -66,6 +68,13 @@ function toRun(row: RunRow, summary: Record<string, MetricSummary>): Run {
     finishedAt: row.finishedAt?.toISOString() ?? null,
     updatedAt: row.updatedAt.toISOString(),
   };
+}
+
+/** SQL for the run's key/value tags with `set` merged in, then `remove` taken out, in one expression. */
+function keyValueTagsChange(set: Record<string, string>, remove: readonly string[]): SQL {
+  const merged = sql`(${runs.keyValueTags} || ${JSON.stringify(set)}::jsonb)`;
+  if (remove.length === 0) return merged;
+  return sql`${merged} - ${textArrayLiteral([...remove])}::text[]`;
 }
 
 function notFound(runId: string): never {
@@ -164,6 +173,7 @@ export function createRunService(database: Database, projectService: ProjectServ
       name?: string | undefined;
       group?: string | undefined;
       tags: string[];
+      keyValueTags?: Record<string, string> | undefined;
       notes?: string | undefined;
     },
     row: { status: RunStatus; config: Record<string, JsonValue> } & Partial<typeof runs.$inferInsert>,
@@ -179,6 +189,7 @@ export function createRunService(database: Database, projectService: ProjectServ
       name: input.name ?? `run-${id.slice(0, 8)}`,
       group: input.group ?? null,
       tags: [...new Set(input.tags)],
+      keyValueTags: input.keyValueTags ?? {},
       notes: input.notes ?? null,
       createdAt: now,
       updatedAt: now,
@@ -298,14 +309,35 @@ export function createRunService(database: Database, projectService: ProjectServ
     name?: string | undefined;
     tags?: string[] | undefined;
     notes?: string | null | undefined;
+    setKeyValueTags?: Record<string, string> | undefined;
+    deleteKeyValueTags?: string[] | undefined;
   }): Promise<Run> {
     await requireProject(input.runId);
-    const changes: Partial<typeof runs.$inferInsert> = { updatedAt: new Date() };
-    if (input.name !== undefined) changes.name = input.name;
-    if (input.tags !== undefined) changes.tags = [...new Set(input.tags)];
-    if (input.notes !== undefined) changes.notes = input.notes;
-    await db.update(runs).set(changes).where(eq(runs.id, input.runId));
+    const changesTags = input.setKeyValueTags !== undefined || input.deleteKeyValueTags !== undefined;
+    // One statement: every change of the call is applied, or none.
+    await db
+      .update(runs)
+      .set({
+        updatedAt: new Date(),
+        ...(input.name !== undefined && { name: input.name }),
+        ...(input.tags !== undefined && { tags: [...new Set(input.tags)] }),
+        ...(input.notes !== undefined && { notes: input.notes }),
+        ...(changesTags && {
+          keyValueTags: keyValueTagsChange(input.setKeyValueTags ?? {}, input.deleteKeyValueTags ?? []),
+        }),
+      })
+      .where(eq(runs.id, input.runId));
     return get(input.runId);
+  }
+
+  /** Merges `tags` into the run's key/value tags (other keys are kept). */
+  async function setKeyValueTags(runId: string, tags: Record<string, string>): Promise<Run> {
+    return update({ runId, setKeyValueTags: tags });
+  }
+
+  /** Removes one key/value tag; a key the run does not have is no error. */
+  async function deleteKeyValueTag(runId: string, key: string): Promise<Run> {
+    return update({ runId, deleteKeyValueTags: [key] });
   }
 
   async function setResults(runId: string, results: Record<string, JsonValue>): Promise<Run> {
@@ -363,6 +395,8 @@ export function createRunService(database: Database, projectService: ProjectServ
     list,
     create,
     update,
+    setKeyValueTags,
+    deleteKeyValueTag,
     finish,
     setResults,
     transition,
