@@ -6,6 +6,18 @@ export {
   packDatasetFolder,
   pushDataset,
 } from "./dataset-transfer.ts";
+export {
+  CsvLogReader,
+  EventFileReader,
+  eventFileBytes,
+  LogFilesTail,
+  metricKeyFor,
+  RecordChecksumError,
+  type ScalarEvent,
+  scalarRecord,
+  type WatchRoot,
+  watchRootOf,
+} from "./logfiles/index.ts";
 export { MetricBatcher } from "./metric-batcher.ts";
 export { DiskSpool, type DiskSpoolOptions } from "./spool/disk-spool.ts";
 export { type ClientOptions, createTrpcClient, type LabtrackTRPCClient } from "./trpc-client.ts";
