@@ -1,3 +1,5 @@
+export * from "./mlflow-experiment-filter.ts";
+export * from "./mlflow-experiment-order.ts";
 export * from "./mlflow-filter-error.ts";
 export * from "./mlflow-like.ts";
 export * from "./mlflow-page-token.ts";
