@@ -1,3 +1,4 @@
+import type { JsonValue } from "@labtrack/schemas";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { diffConfigKeys, flattenConfig, jsonEqual } from "./config-flatten.ts";
@@ -30,6 +31,15 @@ describe("flattenConfig", () => {
         expect(flattenConfig(config)).toEqual(config);
       }),
     );
+  });
+});
+
+describe("flattenConfig with a __proto__ key", () => {
+  it("keeps it as a key", () => {
+    const config = JSON.parse('{"__proto__": 0, "a": {"__proto__": 1}}') as Record<string, JsonValue>;
+    const flat = flattenConfig(config);
+    expect(Object.keys(flat)).toEqual(["__proto__", "a.__proto__"]);
+    expect(flat.__proto__).toBe(0);
   });
 });
 

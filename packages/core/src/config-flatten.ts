@@ -16,7 +16,9 @@ export function flattenConfig(config: Record<string, JsonValue>): Record<string,
       for (const [key, child] of Object.entries(value)) visit(`${prefix}.${key}`, child);
       return;
     }
-    out[prefix] = value;
+    // defineProperty, not `out[prefix] =`: a config key "__proto__" (JSON.parse makes it an own key)
+    // must stay a key instead of replacing the object's prototype.
+    Object.defineProperty(out, prefix, { value, enumerable: true, writable: true, configurable: true });
   };
   for (const [key, value] of Object.entries(config)) visit(key, value);
   return out;
