@@ -1,6 +1,7 @@
 export * from "./classification-metrics.ts";
 export * from "./config-flatten.ts";
 export * from "./downsample.ts";
+export * from "./iso-date.ts";
 export * from "./mlflow-search/index.ts";
 export * from "./report-line.ts";
 export * from "./run-filter.ts";

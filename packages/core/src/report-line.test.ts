@@ -66,6 +66,12 @@ describe("parseReportLine", () => {
     });
   });
 
+  it("counts a metric key's length in characters (code points), as the server does", () => {
+    // 129 emoji are 258 UTF-16 units but 129 characters: within the 256-character limit.
+    const key = "\u{1F600}".repeat(129);
+    expect(parseReportLine(`@labtrack ${key}=1`)?.metrics[key]).toBe(1);
+  });
+
   it("names the bad part of a malformed report", () => {
     const cases: [string, string | RegExp][] = [
       ["@labtrack ", "empty report after '@labtrack'"],
@@ -73,15 +79,19 @@ describe("parseReportLine", () => {
       ["@labtrack =1", "expected key=value, got '=1'"],
       ["@labtrack loss=abc", "metric 'loss' has value 'abc', which is not a number"],
       ["@labtrack loss=", "metric 'loss' has value '', which is not a number"],
-      ["@labtrack step=1.5 loss=1", "step must be a non-negative integer, got 1.5"],
-      ["@labtrack epoch=x", 'epoch must be a non-negative integer, got "x"'],
+      ["@labtrack step=1.5 loss=1", "step must be an integer from 0 to 9007199254740991, got 1.5"],
+      ["@labtrack epoch=x", 'epoch must be an integer from 0 to 2147483647, got "x"'],
       ["@labtrack {bad json}", /^invalid JSON: /],
       ["@labtrack [1, 2]", "expected key=value, got '[1,'"],
       ['@labtrack {"loss": 1}', "unknown field 'loss' (expected step, epoch, metrics, results or artifact)"],
-      ['@labtrack {"step": -1}', "step must be a non-negative integer, got -1"],
+      ['@labtrack {"step": -1}', "step must be an integer from 0 to 9007199254740991, got -1"],
       ['@labtrack {"metrics": [1]}', "metrics must be an object of key: number"],
       ['@labtrack {"metrics": {"loss": "high"}}', /^metric 'loss' must be a number or "NaN"/],
       ['@labtrack {"metrics": {"my loss": 1}}', /^metric key "my loss" must be/],
+      // Postgres stores epochs as integers: 2^31 would fail on the server, so it fails here.
+      ["@labtrack loss=1 epoch=3000000000 step=0", "epoch must be an integer from 0 to 2147483647"],
+      [`@labtrack {"metrics": {"a\\u0000b": 1}}`, /^metric key "a\\u0000b" must be/],
+      [`@labtrack ${"k".repeat(257)}=1`, /must be 1-256 characters/],
       ['@labtrack {"results": 3}', "results must be an object"],
       ['@labtrack {"artifact": {"kind": "model"}}', "artifact.path must be a non-empty string"],
       [

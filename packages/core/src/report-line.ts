@@ -1,4 +1,12 @@
-import { type ArtifactKind, artifactKind, type JsonValue, toWireNumber } from "@labtrack/schemas";
+import {
+  type ArtifactKind,
+  artifactKind,
+  type JsonValue,
+  METRIC_KEY_MAX_CHARS,
+  metricKey,
+  PG_INT_MAX,
+  toWireNumber,
+} from "@labtrack/schemas";
 
 /** A stdout line starting with this is a report to Labtrack rather than ordinary output. */
 export const REPORT_LINE_PREFIX = "@labtrack ";
@@ -37,17 +45,23 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** The server's own rule for metric keys, so a line the runner accepts is one the server stores. */
 function checkMetricKey(key: string): void {
-  if (key === "" || key.length > 256 || /\s/.test(key) || key.includes("\0")) {
+  if (!metricKey.safeParse(key).success) {
     throw new ReportLineError(
-      `metric key ${JSON.stringify(key)} must be 1-256 characters without whitespace or NUL`,
+      `metric key ${JSON.stringify(key)} must be 1-${METRIC_KEY_MAX_CHARS} characters without whitespace, NUL or unpaired surrogates`,
     );
   }
 }
 
+/** Epochs are stored as Postgres integers, steps as bigints (up to 2^53 here). */
+const COUNTER_MAX = { step: Number.MAX_SAFE_INTEGER, epoch: PG_INT_MAX } as const;
+
 function checkCounter(name: "step" | "epoch", value: unknown): number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw new ReportLineError(`${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0 || value > COUNTER_MAX[name]) {
+    throw new ReportLineError(
+      `${name} must be an integer from 0 to ${COUNTER_MAX[name]}, got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }

@@ -6,6 +6,7 @@ import {
   FilterSyntaxError,
   formatFieldPath,
   formatRunFilter,
+  MAX_FILTER_NESTING,
   parseFieldPath,
   parseRunFilter,
 } from "./run-filter.ts";
@@ -247,9 +248,20 @@ const fieldArb: fc.Arbitrary<FilterField> = fc.oneof(
   fc
     .tuple(keyArb, fc.constantFrom("last", "min", "max") as fc.Arbitrary<"last" | "min" | "max">)
     .map(([k, s]) => summary(k, s)),
+  fc.constantFrom("name", "group", "runner").map((key) => ({ scope: "run", key }) as FilterField),
+);
+const createdAt: FilterField = { scope: "run", key: "createdAt" };
+/** createdAt takes ISO-8601 dates (or epoch seconds), never free text. */
+const dateValueArb = fc.oneof(
   fc
-    .constantFrom("name", "group", "runner", "createdAt")
-    .map((key) => ({ scope: "run", key }) as FilterField),
+    .date({
+      min: new Date("0001-01-01T00:00:00Z"),
+      max: new Date("9999-12-31T23:59:59Z"),
+      noInvalidDate: true,
+    })
+    .map((d) => d.toISOString()),
+  fc.integer(),
+  fc.constant(null),
 );
 const keyValueTagArb = keyArb.map((key): FilterField => ({ scope: "keyValueTag", key }));
 const valueArb = fc.oneof(
@@ -286,10 +298,23 @@ const leafArb: fc.Arbitrary<FilterExpr> = fc.oneof(
     op: fc.constantFrom("=", "!=", "<", ">=") as fc.Arbitrary<"=" | "!=" | "<" | ">=">,
     value: fc.option(fc.string({ maxLength: 10 }), { nil: null }),
   }),
+  fc.record({
+    type: fc.constant("compare" as const),
+    field: fc.constant(createdAt),
+    op: fc.constantFrom("=", "!=", "<", "<=", ">", ">=") as fc.Arbitrary<
+      "=" | "!=" | "<" | "<=" | ">" | ">="
+    >,
+    value: dateValueArb,
+  }),
+  fc.record({
+    type: fc.constant("in" as const),
+    field: fc.constant(createdAt),
+    values: fc.array(dateValueArb, { minLength: 1 }),
+  }),
 );
 const exprArb = fc.letrec<{ expr: FilterExpr }>((tie) => ({
   expr: fc.oneof(
-    { depthSize: "small", withCrossShrink: true },
+    { depthSize: "small", withCrossShrink: true, maxDepth: 12 },
     leafArb,
     fc.record({
       type: fc.constantFrom("and", "or") as fc.Arbitrary<"and" | "or">,
@@ -299,6 +324,48 @@ const exprArb = fc.letrec<{ expr: FilterExpr }>((tie) => ({
     fc.record({ type: fc.constant("not" as const), expr: tie("expr") }),
   ),
 })).expr;
+
+describe("dates and nesting", () => {
+  it("takes only ISO-8601 dates for createdAt, which Postgres reads the same way", () => {
+    for (const text of [
+      "2026-03-07",
+      "2026-03-07T12:30",
+      "2026-03-07 12:30:15.25Z",
+      "2026-03-07T12:30:00+02:00",
+    ]) {
+      expect(parseRunFilter(`createdAt > '${text}'`), text).toMatchObject({ value: text });
+    }
+    // JavaScript's Date.parse reads all of these; Postgres refuses them or reads them otherwise.
+    for (const text of [
+      "1",
+      "March 7",
+      "2026-02-30",
+      "2026-13-01",
+      "2026-03-07T24:00",
+      "0000-01-01",
+      "tomorrow",
+    ]) {
+      expect(syntaxError(`createdAt > '${text}'`).message, text).toMatch(
+        /^createdAt: ".*" at column 13 is not an ISO-8601 date/,
+      );
+    }
+    expect(syntaxError("createdAt in ('2026-01-01', 'March 7')").message).toMatch(/"March 7" at column 29/);
+    expect(syntaxError("createdAt ~ 2026").message).toMatch(/createdAt is a date/);
+  });
+
+  it("refuses parentheses and 'not' nested past the limit, with the column", () => {
+    expect(parseRunFilter(`${"not ".repeat(MAX_FILTER_NESTING)}name = a`)).not.toBeNull();
+    expect(syntaxError(`${"not ".repeat(200)}name = a`).message).toBe(
+      `the filter nests parentheses and 'not' more than ${MAX_FILTER_NESTING} deep at column ${4 * MAX_FILTER_NESTING + 1}`,
+    );
+    const parens = `${"(".repeat(MAX_FILTER_NESTING + 1)}name = a${")".repeat(MAX_FILTER_NESTING + 1)}`;
+    expect(syntaxError(parens).message).toMatch(/more than 32 deep at column 33$/);
+    // A long flat chain is not nesting.
+    expect(
+      parseRunFilter(Array.from({ length: 300 }, (_, i) => `config.a = ${i}`).join(" or ")),
+    ).not.toBeNull();
+  });
+});
 
 describe("round trips", () => {
   it("formatRunFilter output parses back to the same expression", () => {

@@ -1,4 +1,5 @@
 import { runStatus } from "@labtrack/schemas";
+import { ISO_DATE_HELP, isoDateToEpochSeconds } from "./iso-date.ts";
 import { FIELD_HELP, type FilterField, formatFieldPath, parseFieldAt } from "./run-filter-field.ts";
 import {
   column,
@@ -34,12 +35,19 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 const KEYWORDS = new Set(["and", "or", "not", "in", "has", "true", "false", "null"]);
 const STATUSES: readonly string[] = runStatus.options;
 
+/**
+ * How deeply parentheses and `not` may nest. Each level is a level of SQL expression (and of
+ * recursion here); Postgres on PGlite runs out of stack long before a person needs 32.
+ */
+export const MAX_FILTER_NESTING = 32;
+
 function isKeyword(token: FilterToken, word: string): boolean {
   return token.kind === "word" && token.text.toLowerCase() === word;
 }
 
 class FilterParser {
   private index = 0;
+  private nesting = 0;
 
   constructor(private readonly tokens: FilterToken[]) {}
 
@@ -85,10 +93,25 @@ class FilterParser {
     return left;
   }
 
+  /** Runs `parse` one nesting level deeper, refusing to go past MAX_FILTER_NESTING. */
+  private nested<T>(token: FilterToken, parse: () => T): T {
+    this.nesting += 1;
+    if (this.nesting > MAX_FILTER_NESTING) {
+      throw new FilterSyntaxError(
+        `the filter nests parentheses and 'not' more than ${MAX_FILTER_NESTING} deep at ${column(token.pos)}`,
+        token.pos,
+      );
+    }
+    const result = parse();
+    this.nesting -= 1;
+    return result;
+  }
+
   private parseNot(): FilterExpr {
-    if (isKeyword(this.peek(), "not")) {
+    const token = this.peek();
+    if (isKeyword(token, "not")) {
       this.next();
-      return { type: "not", expr: this.parseNot() };
+      return this.nested(token, () => ({ type: "not", expr: this.parseNot() }));
     }
     return this.parsePrimary();
   }
@@ -96,11 +119,13 @@ class FilterParser {
   private parsePrimary(): FilterExpr {
     const token = this.next();
     if (token.kind === "lparen") {
-      const expr = this.parseOr();
-      const close = this.peek();
-      if (close.kind !== "rparen") this.fail(`')' (to close the '(' at ${column(token.pos)})`, close);
-      this.next();
-      return expr;
+      return this.nested(token, () => {
+        const expr = this.parseOr();
+        const close = this.peek();
+        if (close.kind !== "rparen") this.fail(`')' (to close the '(' at ${column(token.pos)})`, close);
+        this.next();
+        return expr;
+      });
     }
     if (token.kind !== "word" || ["and", "or", "in", "has"].includes(token.text.toLowerCase())) {
       this.fail(`a condition (${FIELD_HELP})`, token);
@@ -133,9 +158,17 @@ class FilterParser {
         opToken.pos,
       );
     }
+    const isDate = field.scope === "run" && field.key === "createdAt";
+    if (op === "~" && isDate) {
+      throw new FilterSyntaxError(
+        `createdAt is a date: compare it with =, !=, <, <=, > or >= to ${ISO_DATE_HELP} (${column(opToken.pos)})`,
+        opToken.pos,
+      );
+    }
     if (op === "~") return { type: "compare", field, op, value: this.parseText(opToken) };
     const value = field.scope === "keyValueTag" ? this.parseTagValue(opToken) : this.parseValue(opToken);
     if (op === "=" || op === "!=") this.checkStatus(field, value);
+    this.checkDate(field, value);
     return { type: "compare", field, op, value };
   }
 
@@ -147,6 +180,7 @@ class FilterParser {
       const after = values.length === 0 ? open : (this.tokens[this.index - 1] ?? inToken);
       const value = field.scope === "keyValueTag" ? this.parseTagValue(after) : this.parseValue(after);
       this.checkStatus(field, value);
+      this.checkDate(field, value);
       values.push(value);
       const sep = this.next();
       if (sep.kind === "rparen") return values;
@@ -192,6 +226,17 @@ class FilterParser {
       return this.valueExpected(after, token);
     }
     return token.text;
+  }
+
+  /** createdAt takes ISO-8601 text (or seconds since the epoch, as a number). */
+  private checkDate(field: FilterField, value: FilterValue): void {
+    if (field.scope !== "run" || field.key !== "createdAt" || typeof value !== "string") return;
+    if (isoDateToEpochSeconds(value) !== null) return;
+    const pos = this.tokens[this.index - 1]?.pos ?? 0;
+    throw new FilterSyntaxError(
+      `createdAt: ${JSON.stringify(value)} at ${column(pos)} is not ${ISO_DATE_HELP}`,
+      pos,
+    );
   }
 
   private checkStatus(field: FilterField, value: FilterValue): void {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { runId } from "./common.ts";
+import { pgText } from "./pg-text.ts";
 
 export const artifactKind = z.enum(["checkpoint", "model", "dataset", "plot", "file"]);
 export type ArtifactKind = z.infer<typeof artifactKind>;
@@ -16,4 +17,4 @@ export const artifact = z.object({
 });
 export type Artifact = z.infer<typeof artifact>;
 
-export const artifactsListInput = z.object({ runId, prefix: z.string().optional() });
+export const artifactsListInput = z.object({ runId, prefix: pgText().max(4096).optional() });

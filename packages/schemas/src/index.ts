@@ -4,6 +4,7 @@ export * from "./dataset.ts";
 export * from "./live.ts";
 export * from "./log.ts";
 export * from "./metric.ts";
+export * from "./pg-text.ts";
 export * from "./project.ts";
 export * from "./queue.ts";
 export * from "./run.ts";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { runId } from "./common.ts";
+import { pgText } from "./pg-text.ts";
 
 export const logStream = z.enum(["stdout", "stderr", "system"]);
 export type LogStream = z.infer<typeof logStream>;
@@ -12,7 +13,7 @@ export const logLine = z.object({
   /** ms since the epoch; defaults to arrival time. */
   time: z.number().optional(),
   /** Client-chosen sequence number: re-sending the same seq stores nothing twice. */
-  seq: z.number().int().min(0).optional(),
+  seq: z.int().min(0).optional(),
 });
 
 export const logsAppendInput = z.object({
@@ -31,7 +32,7 @@ export type StoredLogLine = z.infer<typeof storedLogLine>;
 export const logsTailInput = z.object({
   runId,
   /** Lines with seq greater than this; omit for the last `limit` lines. */
-  afterSeq: z.number().int().optional(),
+  afterSeq: z.int().optional(),
   limit: z.number().int().min(1).max(10_000).default(500),
-  search: z.string().max(500).optional(),
+  search: pgText().max(500).optional(),
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { runId } from "./common.ts";
+import { PG_INT_MAX, pgText } from "./pg-text.ts";
 
 /** Limits on one `metrics.log` call; larger batches are refused with a clear error. */
 export const METRICS_BATCH_MAX_POINTS = 10_000;
@@ -24,11 +25,12 @@ export function fromWireNumber(v: WireNumber): number {
   return typeof v === "number" ? v : Number(v);
 }
 
-export const metricKey = z
-  .string()
+/** 1-256 characters (code points, as everywhere), no whitespace; see `charLength`. */
+export const METRIC_KEY_MAX_CHARS = 256;
+export const metricKey = pgText()
   .min(1)
-  .max(256)
-  .refine((key) => !/\s/.test(key) && !key.includes("\u0000"), "must not contain whitespace or NUL");
+  .max(METRIC_KEY_MAX_CHARS)
+  .refine((key) => !/\s/.test(key), "must not contain whitespace");
 
 export const metricStep = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
@@ -38,7 +40,7 @@ export const metricPoint = z.object({
   value: metricValue,
   /** Wall time of the measurement, ms since the epoch or ISO string; defaults to arrival time. */
   time: z.union([z.number(), z.iso.datetime({ offset: true })]).optional(),
-  epoch: z.number().int().min(0).optional(),
+  epoch: z.int().min(0).max(PG_INT_MAX).optional(),
 });
 export type MetricPointInput = z.input<typeof metricPoint>;
 export type MetricPoint = z.output<typeof metricPoint>;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { projectSlug } from "./common.ts";
+import { pgText } from "./pg-text.ts";
 
 export const project = z.object({
   slug: z.string(),
@@ -11,5 +12,5 @@ export type Project = z.infer<typeof project>;
 
 export const projectsCreateInput = z.object({
   slug: projectSlug,
-  name: z.string().min(1).max(200).optional(),
+  name: pgText().min(1).max(200).optional(),
 });

@@ -1,13 +1,19 @@
 import { z } from "zod";
-import { jsonValue, projectSlug, runId } from "./common.ts";
-import { runName, tag } from "./run.ts";
+import { jsonObject, projectSlug, runId } from "./common.ts";
+import { PG_INT_MAX, pgText } from "./pg-text.ts";
+import { runGroup, runName, tag } from "./run.ts";
 import { queueName, runnerLabel, tfjsBackend } from "./runner.ts";
 import { experimentSpec } from "./spec.ts";
 
 /** What a runner slot must offer to take a run. */
 export const runRequirements = z.object({
   gpus: z.int().min(0).max(64).default(0).describe("GPUs the run needs in its slot (0: any slot)."),
-  minGpuMemoryMb: z.int().min(0).optional().describe("Each of the slot's GPUs must have this much memory."),
+  minGpuMemoryMb: z
+    .int()
+    .min(0)
+    .max(PG_INT_MAX)
+    .optional()
+    .describe("Each of the slot's GPUs must have this much memory."),
   backend: tfjsBackend.optional().describe("A tfjs backend the runner must be able to load."),
   labels: z.array(runnerLabel).max(32).default([]).describe("Labels the runner must all carry."),
 });
@@ -18,11 +24,11 @@ export const DEFAULT_QUEUE = "default";
 export const queueEnqueueInput = z.object({
   project: projectSlug,
   name: runName.optional(),
-  group: z.string().min(1).max(200).optional(),
+  group: runGroup.optional(),
   tags: z.array(tag).max(64).default([]),
   /** Hyperparameters shown as columns; an image-classifier spec is added to them flattened. */
-  config: z.record(z.string(), jsonValue).default({}),
-  notes: z.string().max(100_000).optional(),
+  config: jsonObject.default({}),
+  notes: pgText().max(100_000).optional(),
   spec: experimentSpec,
   queue: queueName.default(DEFAULT_QUEUE),
   priority: z.int().min(-1000).max(1000).default(0),
@@ -53,13 +59,13 @@ export const queuedRunEntry = z.object({
 });
 export type QueuedRunEntry = z.infer<typeof queuedRunEntry>;
 
-export const runsCancelInput = z.object({ runId, reason: z.string().max(1000).optional() });
+export const runsCancelInput = z.object({ runId, reason: pgText().max(1000).optional() });
 
 export const runsCloneInput = z.object({
   runId,
   name: runName.optional(),
   /** Deep-merged into the source run's spec (objects merge, other values replace); validated again. */
-  specChanges: z.record(z.string(), jsonValue).optional(),
+  specChanges: jsonObject.optional(),
   queue: queueName.optional(),
   priority: z.int().min(-1000).max(1000).optional(),
   requirements: runRequirements.partial().optional(),

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { cursor, jsonValue, projectSlug, runId } from "./common.ts";
+import { cursor, jsonObject, jsonValue, projectSlug, runId } from "./common.ts";
 import { metricSummary } from "./metric.ts";
+import { pgText } from "./pg-text.ts";
 
 export const runStatus = z.enum([
   "queued",
@@ -13,16 +14,16 @@ export const runStatus = z.enum([
 ]);
 export type RunStatus = z.infer<typeof runStatus>;
 
-export const tag = z
-  .string()
+export const tag = pgText()
   .min(1)
   .max(64)
   .regex(/^[^\s,]+$/, "must not contain spaces or commas");
-export const runName = z.string().min(1).max(200);
+export const runName = pgText().min(1).max(200);
+export const runGroup = pgText().min(1).max(200);
 
 /** Key/value tags (`mlflow.user`, `labtrack.source`, …), apart from the label `tags`; limits as MLflow's. */
-export const keyValueTagKey = z.string().min(1).max(250);
-export const keyValueTagValue = z.string().max(8000);
+export const keyValueTagKey = pgText().min(1).max(250);
+export const keyValueTagValue = pgText().max(8000);
 export const keyValueTags = z
   .record(keyValueTagKey, keyValueTagValue)
   .refine((tags) => Object.keys(tags).length <= 1000, "at most 1000 key/value tags");
@@ -30,12 +31,12 @@ export const keyValueTags = z
 export const runsCreateInput = z.object({
   project: projectSlug,
   name: runName.optional(),
-  group: z.string().min(1).max(200).optional(),
+  group: runGroup.optional(),
   tags: z.array(tag).max(64).default([]),
   keyValueTags: keyValueTags.optional(),
   /** Hyperparameters; nested objects are flattened to dotted keys ("optimizer.lr"). */
-  config: z.record(z.string(), jsonValue).default({}),
-  notes: z.string().max(100_000).optional(),
+  config: jsonObject.default({}),
+  notes: pgText().max(100_000).optional(),
 });
 export type RunsCreateInput = z.input<typeof runsCreateInput>;
 
@@ -73,13 +74,13 @@ export const sortDirection = z.enum(["asc", "desc"]);
 export const runsListInput = z.object({
   project: projectSlug,
   status: z.array(runStatus).optional(),
-  group: z.string().optional(),
-  tag: z.string().optional(),
+  group: pgText().max(200).optional(),
+  tag: pgText().max(64).optional(),
   /** Filter expression, e.g. `config.lr < 0.01 and summary.val_accuracy.max > 0.9`. */
-  filter: z.string().max(4000).optional(),
+  filter: pgText().max(4000).optional(),
   /** `createdAt`, `name`, `status`, `config.<key>` or `summary.<key>.<last|min|max>`. */
   sort: z
-    .object({ field: z.string().min(1).max(300), direction: sortDirection.default("desc") })
+    .object({ field: pgText().min(1).max(300), direction: sortDirection.default("desc") })
     .default({ field: "createdAt", direction: "desc" }),
   limit: z.number().int().min(1).max(1000).default(100),
   cursor: cursor.optional(),
@@ -96,7 +97,7 @@ export const runsUpdateInput = z.object({
   runId,
   name: runName.optional(),
   tags: z.array(tag).max(64).optional(),
-  notes: z.string().max(100_000).nullable().optional(),
+  notes: pgText().max(100_000).nullable().optional(),
   /** Merged into the run's key/value tags. */
   setKeyValueTags: keyValueTags.optional(),
   /** Removed from the run's key/value tags (after `setKeyValueTags`). */
@@ -106,15 +107,15 @@ export const runsUpdateInput = z.object({
 export const runsFinishInput = z.object({
   runId,
   status: z.enum(["succeeded", "failed"]),
-  error: z.string().max(100_000).optional(),
+  error: pgText().max(100_000).optional(),
   /** Merged into the run's results. */
-  results: z.record(z.string(), jsonValue).optional(),
+  results: jsonObject.optional(),
 });
 
 /** Merge keys into a run's results (a key set to null is removed). */
 export const runsSetResultsInput = z.object({
   runId,
-  results: z.record(z.string(), jsonValue),
+  results: jsonObject,
 });
 
 export const runEvent = z.object({

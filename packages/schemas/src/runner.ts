@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pgText } from "./pg-text.ts";
 
 /** tfjs backends a runner may be able to load, fastest first. */
 export const tfjsBackend = z.enum(["tfjs-node-gpu", "tfjs-node", "wasm", "cpu"]);
@@ -10,8 +11,7 @@ export const runnerName = z
   .max(128)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "must be letters, digits, '.', '_' or '-'");
 
-export const runnerLabel = z
-  .string()
+export const runnerLabel = pgText()
   .min(1)
   .max(64)
   .regex(/^[^\s,]+$/, "must not contain spaces or commas");
@@ -24,28 +24,28 @@ export const queueName = z
 
 /** One GPU as the runner sees it (from `nvidia-smi`). */
 export const gpuInfo = z.object({
-  index: z.int().min(0),
-  name: z.string(),
+  index: z.int().min(0).max(1023),
+  name: pgText().max(256),
   memoryMb: z.number().min(0),
-  uuid: z.string().optional(),
+  uuid: pgText().max(256).optional(),
 });
 export type GpuInfo = z.infer<typeof gpuInfo>;
 
 export const runnerCapabilities = z.object({
-  hostname: z.string().max(255),
+  hostname: pgText().max(255),
   gpus: z.array(gpuInfo).max(64),
   backends: z.array(tfjsBackend),
   cpus: z.int().min(1),
   memoryMb: z.number().min(0),
   labels: z.array(runnerLabel).max(64).default([]),
-  version: z.string().max(64).optional(),
+  version: pgText().max(64).optional(),
 });
 export type RunnerCapabilities = z.input<typeof runnerCapabilities>;
 
 /** A slot runs one run at a time: a set of GPUs (CUDA_VISIBLE_DEVICES) or a CPU slot (no GPU). */
 export const runnerSlot = z.object({
-  index: z.int().min(0),
-  gpuIndices: z.array(z.int().min(0)).max(64),
+  index: z.int().min(0).max(1023),
+  gpuIndices: z.array(z.int().min(0).max(1023)).max(64),
 });
 export type RunnerSlot = z.infer<typeof runnerSlot>;
 
@@ -90,7 +90,7 @@ export type RunnersHeartbeatOutput = z.infer<typeof runnersHeartbeatOutput>;
 
 export const runnersClaimInput = z.object({
   runnerId: z.uuid(),
-  slot: z.int().min(0),
+  slot: z.int().min(0).max(1023),
   /** Wait up to this long for a run to be queued before answering null (long-poll). */
   waitMs: z.int().min(0).max(60_000).default(0),
 });
@@ -101,7 +101,7 @@ export const runnersReportInput = z.object({
   runId: z.uuid(),
   outcome: z.enum(["succeeded", "failed", "canceled", "requeue"]),
   exitCode: z.int().nullable().optional(),
-  error: z.string().max(100_000).optional(),
+  error: pgText().max(100_000).optional(),
 });
 export type RunnersReportInput = z.input<typeof runnersReportInput>;
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pgText } from "./pg-text.ts";
 
 /**
  * The built-in `image-classifier` recipe: transfer learning as the users' Keras pipelines do it
@@ -11,8 +12,7 @@ const fraction = (max: number) => z.number().min(0).max(max);
 
 export const imageClassifierData = z
   .object({
-    path: z
-      .string()
+    path: pgText()
       .min(1)
       .describe(
         "Dataset location: a folder with one sub-folder per class (PNG/JPEG/WebP); a folder with `images/` " +
@@ -25,13 +25,12 @@ export const imageClassifierData = z
       .describe("How the folder is organised; `auto` picks `csv` when a labels CSV is present."),
     csv_files: z
       .object({
-        all: z
-          .string()
+        all: pgText()
           .default("labels.csv")
           .describe("CSV listing every image, split by the fractions below."),
-        train: z.string().default("train_labels.csv").describe("CSV of the training split, when pre-split."),
-        val: z.string().default("val_labels.csv").describe("CSV of the validation split, when pre-split."),
-        test: z.string().default("test_labels.csv").describe("CSV of the test split, when pre-split."),
+        train: pgText().default("train_labels.csv").describe("CSV of the training split, when pre-split."),
+        val: pgText().default("val_labels.csv").describe("CSV of the validation split, when pre-split."),
+        test: pgText().default("test_labels.csv").describe("CSV of the test split, when pre-split."),
       })
       .prefault({})
       .describe("CSV file names for the `csv` layout; pre-split files win over `all` when present."),
@@ -48,8 +47,7 @@ export const imageClassifierData = z
     path: ["test_fraction"],
   });
 
-export const backboneName = z
-  .string()
+export const backboneName = pgText()
   .regex(
     /^(mobilenet_v2|scratch_cnn|tfjs:.+)$/,
     "must be mobilenet_v2, scratch_cnn or tfjs:<path or artifact>",
@@ -69,8 +67,7 @@ export const imageClassifierModel = z
       .max(512)
       .default(224)
       .describe("Images are resized to this square size (pixels); MobileNetV2 needs a multiple of 32."),
-    feature_layer: z
-      .string()
+    feature_layer: pgText()
       .optional()
       .describe("For `tfjs:` models: the layer whose output feeds the new head (default: the last but one)."),
     head_units: z
@@ -90,7 +87,7 @@ const trainableSet = z
   .describe("What trains: the head only, the head plus the backbone's last N layers, or everything.");
 
 export const trainingPhase = z.object({
-  name: z.string().optional().describe("A label for the phase in logs."),
+  name: pgText().optional().describe("A label for the phase in logs."),
   epochs: z.int().min(1).max(10_000).describe("Epochs in this phase."),
   optimizer: z.enum(["adam", "sgd", "rmsprop"]).default("adam").describe("Optimizer (a new one per phase)."),
   learning_rate: z
@@ -182,7 +179,7 @@ export const imageClassifierSpec = z.object({
     ),
   batch_size: z.int().min(1).max(1024).default(32).describe("Images per training step."),
   class_weights: z
-    .union([z.enum(["none", "balanced"]), z.record(z.string(), z.number().positive())])
+    .union([z.enum(["none", "balanced"]), z.record(pgText(), z.number().positive())])
     .default("none")
     .describe("Loss weight per class: none, balanced (inverse frequency) or an explicit map by class name."),
   early_stopping: earlyStoppingOptions,

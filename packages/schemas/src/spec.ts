@@ -1,9 +1,11 @@
 import { z } from "zod";
+import { pgText } from "./pg-text.ts";
 import { imageClassifierSpec } from "./spec-image-classifier.ts";
 
-const envName = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a valid environment variable name (letters, digits, '_')");
+const envName = pgText().regex(
+  /^[A-Za-z_][A-Za-z0-9_]*$/,
+  "must be a valid environment variable name (letters, digits, '_')",
+);
 
 /**
  * A command line run on the runner host, in a fresh per-run working directory, with the run's id,
@@ -13,15 +15,14 @@ export const commandSpec = z.object({
   kind: z.literal("command"),
   command: z
     .union([
-      z.string().trim().min(1, "must not be empty"),
-      z.array(z.string()).min(1, "must name a program").max(1000),
+      pgText().trim().min(1, "must not be empty"),
+      z.array(pgText()).min(1, "must name a program").max(1000),
     ])
     .describe(
       "A shell command line (run with `/bin/sh -c`), or an argv array run without a shell: " +
         '`["python3", "train.py", "--lr", "0.01"]`.',
     ),
-  cwd: z
-    .string()
+  cwd: pgText()
     .min(1)
     .max(4096)
     .optional()
@@ -30,7 +31,7 @@ export const commandSpec = z.object({
         "working directory (the default).",
     ),
   env: z
-    .record(envName, z.string().max(32 * 1024))
+    .record(envName, pgText().max(32 * 1024))
     .default({})
     .describe("Extra environment variables; the runner's LABTRACK_* and CUDA_VISIBLE_DEVICES win."),
   timeout_seconds: z

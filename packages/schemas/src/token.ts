@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { PG_INT_MAX, pgText } from "./pg-text.ts";
 
 export const tokenScope = z.enum(["admin", "user", "runner"]);
 export type TokenScope = z.infer<typeof tokenScope>;
 
 export const tokensCreateInput = z.object({
-  name: z.string().min(1).max(100),
+  name: pgText().min(1).max(100),
   scope: tokenScope,
 });
 
@@ -23,4 +24,4 @@ export const tokensCreateOutput = apiToken.extend({
   token: z.string(),
 });
 
-export const tokensRevokeInput = z.object({ id: z.number().int() });
+export const tokensRevokeInput = z.object({ id: z.int().min(1).max(PG_INT_MAX) });

@@ -1,5 +1,6 @@
 import type { MetricPoint, MetricSeries, MetricSeriesChunk, metricsSeriesInput } from "@labtrack/schemas";
 import { toWireNumber } from "@labtrack/schemas";
+import { TRPCError } from "@trpc/server";
 import { sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { Database } from "../db/client.ts";
@@ -123,7 +124,20 @@ export function createMetricService(database: Database, runService: RunService, 
         SELECT * FROM unnest(${textArrayLiteral(points.map((x) => x.key))}::text[], ${numberArrayLiteral(points.map((x) => x.step))}::int8[]))`);
   }
 
+  /** Reads of several runs name the first one that does not exist, rather than answering empty. */
+  async function requireRuns(runIds: readonly string[]): Promise<void> {
+    const found = await database.query<{ id: string }>(
+      sql`SELECT id::text AS id FROM runs WHERE id = ANY(${textArrayLiteral([...runIds])}::uuid[])`,
+    );
+    const known = new Set(found.map((r) => r.id));
+    const index = runIds.findIndex((id) => !known.has(id.toLowerCase()));
+    if (index >= 0) {
+      throw new TRPCError({ code: "NOT_FOUND", message: `runIds.${index}: no run with id ${runIds[index]}` });
+    }
+  }
+
   async function keys(runIds: readonly string[]): Promise<{ key: string; runs: number; points: number }[]> {
+    await requireRuns(runIds);
     const rows = await database.query<{ key: string; runs: number; points: number }>(sql`
       SELECT key, count(*)::int AS runs, sum(count)::float8 AS points FROM metric_summaries
       WHERE run_id = ANY(${textArrayLiteral([...runIds])}::uuid[]) GROUP BY key ORDER BY key`);
@@ -134,7 +148,8 @@ export function createMetricService(database: Database, runService: RunService, 
    * Many runs x many keys, each series downsampled on the server to at most `maxPoints` while
    * keeping every bucket's minimum and maximum (see series-query.ts).
    */
-  function series(input: z.output<typeof metricsSeriesInput>): Promise<MetricSeries[]> {
+  async function series(input: z.output<typeof metricsSeriesInput>): Promise<MetricSeries[]> {
+    await requireRuns(input.runIds);
     return readSeries(database, input);
   }
 

@@ -2,6 +2,7 @@ import { flattenConfig } from "@labtrack/core";
 import {
   experimentSpec,
   type JsonValue,
+  PG_INT_MAX,
   type QueuedRunEntry,
   type queueEnqueueInput,
   type queueListInput,
@@ -38,8 +39,8 @@ export function claimPickSql(offer: SlotOffer): SQL {
   return sql`SELECT q.id FROM runs q
     WHERE q.status = 'queued'
       AND q.queue = ANY(${textArrayLiteral([...offer.queues])}::text[])
-      AND COALESCE((q.requirements->>'gpus')::int, 0) <= ${offer.gpus}::int
-      AND COALESCE((q.requirements->>'minGpuMemoryMb')::int, 0) <= ${offer.minGpuMemoryMb}::int
+      AND COALESCE((q.requirements->>'gpus')::float8, 0) <= ${offer.gpus}::float8
+      AND COALESCE((q.requirements->>'minGpuMemoryMb')::float8, 0) <= ${offer.minGpuMemoryMb}::float8
       AND (q.requirements->>'backend' IS NULL
         OR q.requirements->>'backend' = ANY(${textArrayLiteral([...offer.backends])}::text[]))
       AND COALESCE(q.requirements->'labels', '[]'::jsonb) <@ ${JSON.stringify(offer.labels)}::jsonb
@@ -50,6 +51,21 @@ export function claimPickSql(offer: SlotOffer): SQL {
 
 function isPlainObject(value: unknown): value is Record<string, JsonValue> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A queued run's stored requirements. Runs queued before the schema bounded them may hold
+ * numbers past its limits (2^40 MB of GPU memory); those are read as the limit, which no slot
+ * offers either, so the run stays waiting exactly as before.
+ */
+export function storedRequirements(raw: unknown): RunRequirements {
+  const stored = isPlainObject(raw) ? { ...raw } : {};
+  const bounds = { gpus: 64, minGpuMemoryMb: PG_INT_MAX } as const;
+  for (const [key, max] of Object.entries(bounds)) {
+    const value = stored[key];
+    if (typeof value === "number" && value > max) stored[key] = max;
+  }
+  return runRequirements.parse(stored);
 }
 
 /** Objects merge key by key; anything else (arrays included) replaces. */
@@ -127,7 +143,7 @@ export function createQueueService(database: Database, runService: RunService) {
       queue: r.queue,
       priority: Number(r.priority),
       attempt: Number(r.attempt),
-      requirements: runRequirements.parse(r.requirements ?? {}),
+      requirements: storedRequirements(r.requirements),
       createdAt: new Date(r.created_at).toISOString(),
     }));
   }
@@ -184,7 +200,7 @@ export function createQueueService(database: Database, runService: RunService) {
     }
     const row = await runService.findRow(input.runId);
     const requirements: RunRequirements = runRequirements.parse({
-      ...(isPlainObject(row?.requirements) ? row.requirements : {}),
+      ...storedRequirements(row?.requirements),
       ...input.requirements,
     });
     return enqueue(

@@ -1,4 +1,11 @@
-import { type FilterExpr, type FilterField, type FilterValue, parseFieldPath } from "@labtrack/core";
+import {
+  type FilterExpr,
+  type FilterField,
+  type FilterValue,
+  ISO_DATE_HELP,
+  isoDateToEpochSeconds,
+  parseFieldPath,
+} from "@labtrack/core";
 import { TRPCError } from "@trpc/server";
 import { type SQL, sql } from "drizzle-orm";
 import { runs } from "../db/schema.ts";
@@ -97,21 +104,37 @@ function compareSql(field: FilterField, op: string, value: FilterValue): SQL {
     return sql`${f.numeric} ${cmp} ${value}::float8`;
   }
   if (f.isTimestamp) {
-    if (Number.isNaN(Date.parse(value))) bad(`'${value}' is not a date`);
-    return sql`${runs.createdAt} ${cmp} ${value}::timestamptz`;
+    // The parser took only ISO-8601 text; Postgres gets the instant, never text to parse its own way.
+    const seconds = isoDateToEpochSeconds(value);
+    if (seconds === null) bad(`createdAt: '${value}' is not ${ISO_DATE_HELP}`);
+    return sql`${runs.createdAt} ${cmp} to_timestamp(${seconds}::float8)`;
   }
   if (field.scope === "summary") bad(`summary values are numbers; '${value}' is not`);
   if (op === "!=") return sql`${f.text} IS DISTINCT FROM ${value}`;
   return sql`${f.text} ${cmp} ${value}`;
 }
 
+/** The operands of a chain of one operator (`a and b and c`), in order, without recursion. */
+function chainOf(expr: FilterExpr, type: "and" | "or"): FilterExpr[] {
+  const operands: FilterExpr[] = [];
+  const pending: FilterExpr[] = [expr];
+  while (pending.length > 0) {
+    const next = pending.pop()!;
+    if (next.type === type) pending.push(next.right, next.left);
+    else operands.push(next);
+  }
+  return operands;
+}
+
 /** Turns a parsed filter into a WHERE clause over `runs`. */
 export function filterToSql(expr: FilterExpr): SQL {
   switch (expr.type) {
     case "and":
-      return sql`(${filterToSql(expr.left)} AND ${filterToSql(expr.right)})`;
-    case "or":
-      return sql`(${filterToSql(expr.left)} OR ${filterToSql(expr.right)})`;
+    case "or": {
+      // `a and b and c` is one flat list in SQL, not a nest of parentheses as deep as the chain.
+      const parts = chainOf(expr, expr.type).map(filterToSql);
+      return sql`(${sql.join(parts, expr.type === "and" ? sql` AND ` : sql` OR `)})`;
+    }
     case "not":
       return sql`(NOT COALESCE(${filterToSql(expr.expr)}, false))`;
     case "compare":
@@ -159,7 +182,7 @@ export function decodeCursor(cursor: string | undefined): number {
   if (!cursor) return 0;
   try {
     const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as { o?: unknown };
-    if (typeof parsed.o === "number" && Number.isInteger(parsed.o) && parsed.o >= 0) return parsed.o;
+    if (typeof parsed.o === "number" && Number.isSafeInteger(parsed.o) && parsed.o >= 0) return parsed.o;
   } catch {
     // fall through to the error below
   }
