@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { pgText } from "./pg-text.ts";
+import { run } from "./run.ts";
 
 /** tfjs backends a runner may be able to load, fastest first. */
 export const tfjsBackend = z.enum(["tfjs-node-gpu", "tfjs-node", "wasm", "cpu"]);
@@ -94,6 +95,13 @@ export const runnersClaimInput = z.object({
   /** Wait up to this long for a run to be queued before answering null (long-poll). */
   waitMs: z.int().min(0).max(60_000).default(0),
 });
+
+/** A claimed run, with what the runner hands the run's process (MLFLOW_EXPERIMENT_ID is `projectId`). */
+export const claimedRun = run.extend({
+  /** The project's numeric id: the run's MLflow experiment id, as a decimal string in the env. */
+  projectId: z.int().min(0),
+});
+export type ClaimedRun = z.infer<typeof claimedRun>;
 
 /** How a runner ends a run it holds. `requeue` hands it back to the queue (runner shutting down). */
 export const runnersReportInput = z.object({

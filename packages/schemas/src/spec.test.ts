@@ -18,6 +18,11 @@ describe("experimentSpec", () => {
     expect(argv).toMatchObject({ command: ["node", "-e", "1"], env: { A_B: "1" } });
   });
 
+  it("keeps the folders and globs a command run's log capture watches", () => {
+    const spec = experimentSpec.parse({ kind: "command", command: "x", watch: ["logs/*.csv", "/abs/tb"] });
+    expect(spec.kind === "command" && spec.watch).toEqual(["logs/*.csv", "/abs/tb"]);
+  });
+
   it("picks the image-classifier schema by kind and fills its defaults", () => {
     const spec = experimentSpec.parse({ kind: "image-classifier", data: { path: "/data/x" } });
     expect(spec.kind === "image-classifier" && spec.batch_size).toBe(32);
@@ -29,6 +34,9 @@ describe("experimentSpec", () => {
       ["spec.env.1x"],
     );
     expect(issuePaths({ project: "p", spec: { kind: "shell", command: "x" } })).toEqual(["spec.kind"]);
+    expect(
+      issuePaths({ project: "p", spec: { kind: "command", command: "x", watch: ["logs/*.csv", " "] } }),
+    ).toEqual(["spec.watch.1"]);
     expect(
       issuePaths({ project: "p", spec: { kind: "command", command: "x" }, requirements: { gpus: -1 } }),
     ).toEqual(["requirements.gpus"]);

@@ -33,13 +33,25 @@ export const commandSpec = z.object({
   env: z
     .record(envName, pgText().max(32 * 1024))
     .default({})
-    .describe("Extra environment variables; the runner's LABTRACK_* and CUDA_VISIBLE_DEVICES win."),
+    .describe(
+      "Extra environment variables; the runner's LABTRACK_*, MLFLOW_TRACKING_URI/TOKEN, MLFLOW_RUN_ID, " +
+        "MLFLOW_EXPERIMENT_ID and CUDA_VISIBLE_DEVICES win.",
+    ),
   timeout_seconds: z
     .int()
     .positive()
     .max(30 * 24 * 3600)
     .optional()
     .describe("Stop the command (SIGTERM, then SIGKILL) and fail the run after this many seconds."),
+  watch: z
+    .array(z.string().trim().min(1, "must not be empty").max(4096))
+    .max(64)
+    .optional()
+    .describe(
+      "More places whose training logs become the run's metrics, besides the working folder's " +
+        "TensorBoard event files: folders (event files below them) and globs (`logs/*.csv` for CSV " +
+        "logs), relative to the command's working folder or absolute. Keys are `<folder relative to the entry>/<tag>`.",
+    ),
 });
 export type CommandSpec = z.output<typeof commandSpec>;
 export type CommandSpecInput = z.input<typeof commandSpec>;

@@ -1,21 +1,22 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import {
+  type ClaimedRun,
   type ExperimentSpec,
   experimentSpec,
-  type Run,
   type RunnerSlot,
   type RunnersReportInput,
 } from "@labtrack/schemas";
 import type { LabtrackTRPCClient } from "@labtrack/sdk";
 import type { Logger } from "pino";
+import { LogCapture } from "./log-capture.ts";
 import type { OutboxEntry } from "./outbox.ts";
 import { LaunchError, planLaunch, prepareRunDirs } from "./run-launch.ts";
 import { RunOutput } from "./run-output.ts";
 import { type ProcessExit, RunProcess, type StopReason } from "./run-process.ts";
 
 export interface RunExecutorContext {
-  run: Run;
+  run: ClaimedRun;
   slot: RunnerSlot;
   runnerId: string;
   runnerName: string;
@@ -152,11 +153,24 @@ export class RunExecutor {
       },
     });
     this.process = child;
+    // A command's TensorBoard event files and watched CSV logs become its metrics as they grow.
+    const capture =
+      spec.kind === "command"
+        ? new LogCapture({
+            cwd: launch.cwd,
+            watch: spec.watch ?? [],
+            send: (points) => this.ctx.append({ t: "metrics", runId: run.id, points }),
+            note: (text) => output.system(text),
+            log,
+          })
+        : null;
+    capture?.start();
     if (this.pendingStop) child.stop(this.pendingStop);
     const timer =
       launch.timeoutMs !== null ? setTimeout(() => child.stop("timeout"), launch.timeoutMs) : null;
     const exit = await child.exited;
     if (timer) clearTimeout(timer);
+    await capture?.stop();
     const { outcome, error } = outcomeOf(exit, lastStderr, launch.timeoutMs);
     log.info({ runId: run.id, exit, outcome }, "run process ended");
     if (outcome === null) {

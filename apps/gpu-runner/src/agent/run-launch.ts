@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { ExperimentSpec, Run, RunnerSlot } from "@labtrack/schemas";
+import type { ClaimedRun, ExperimentSpec, Run, RunnerSlot } from "@labtrack/schemas";
 import { downloadArtifact, type LabtrackTRPCClient } from "@labtrack/sdk";
 import { resolveDataPath } from "./dataset-launch.ts";
 
@@ -40,7 +40,7 @@ export interface Launch {
 }
 
 export interface LaunchContext {
-  run: Run;
+  run: ClaimedRun;
   spec: ExperimentSpec;
   slot: RunnerSlot;
   dirs: RunDirs;
@@ -53,9 +53,10 @@ export interface LaunchContext {
 }
 
 function runEnv(ctx: LaunchContext, extra: Record<string, string>): Record<string, string> {
-  // The runner's own settings are not the run's business.
+  // The runner's own settings are not the run's business; inherited MLflow credentials
+  // (MLFLOW_TRACKING_USERNAME/PASSWORD win over the token in the MLflow client) would log elsewhere.
   const inherited = Object.fromEntries(
-    Object.entries(ctx.baseEnv).filter(([key]) => !key.startsWith("LABTRACK_")),
+    Object.entries(ctx.baseEnv).filter(([key]) => !key.startsWith("LABTRACK_") && !key.startsWith("MLFLOW_")),
   );
   return {
     ...inherited,
@@ -66,6 +67,11 @@ function runEnv(ctx: LaunchContext, extra: Record<string, string>): Record<strin
     LABTRACK_PROJECT: ctx.run.project,
     LABTRACK_ATTEMPT: String(ctx.run.attempt),
     LABTRACK_ARTIFACTS_DIR: ctx.dirs.artifactsDir,
+    // The MLflow client (mlflow.start_run(), Lightning's MLFlowLogger) logs into this same run.
+    MLFLOW_TRACKING_URI: ctx.url,
+    MLFLOW_TRACKING_TOKEN: ctx.token,
+    MLFLOW_RUN_ID: ctx.run.id.replaceAll("-", ""),
+    MLFLOW_EXPERIMENT_ID: String(ctx.run.projectId),
     // An empty list hides every GPU from a CPU slot's run.
     CUDA_VISIBLE_DEVICES: ctx.slot.gpuIndices.join(","),
   };

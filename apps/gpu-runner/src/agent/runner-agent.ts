@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { Run, RunnerSlot } from "@labtrack/schemas";
+import type { ClaimedRun, RunnerSlot } from "@labtrack/schemas";
 import { createTrpcClient, type LabtrackTRPCClient } from "@labtrack/sdk";
 import type { Logger } from "pino";
 import type { RunnerConfig } from "../env.ts";
@@ -107,7 +107,7 @@ export async function startRunnerAgent(config: RunnerConfig, log: Logger): Promi
   async function serveSlot(slot: RunnerSlot): Promise<void> {
     let failures = 0;
     while (!stopping) {
-      let run: Run | null;
+      let run: ClaimedRun | null;
       try {
         await reregistering;
         run = await trpc.runners.claim.mutate({

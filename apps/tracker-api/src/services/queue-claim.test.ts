@@ -52,6 +52,8 @@ describe.each(DB_KINDS)("claiming queued runs on %s", (kind) => {
     const order = [await claim(runner), await claim(runner), await claim(runner), await claim(runner)];
     expect(order.map((r) => r?.id ?? null)).toEqual([high.id, low.id, later.id, null]);
     expect(order[0]).toMatchObject({ status: "running", runner: "fifo-runner" });
+    // The project's numeric id travels with the claim: the runner sets MLFLOW_EXPERIMENT_ID from it.
+    expect(order[0]?.projectId).toBe(await server.services.projects.findId("claims"));
   });
 
   it("only gives a slot runs whose GPU count, GPU memory, backend and labels it meets", async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type {
+  ClaimedRun,
   GpuStats,
   Run,
   RunnersHeartbeatOutput,
@@ -13,7 +14,7 @@ import { eq, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { Database } from "../db/client.ts";
 import { textArrayLiteral } from "../db/pg-array.ts";
-import { runners } from "../db/schema.ts";
+import { projects, runners } from "../db/schema.ts";
 import type { Caller } from "../trpc.ts";
 import { recoverLostRun } from "./lease-reaper.ts";
 import type { QueueService, SlotOffer } from "./queue.ts";
@@ -166,7 +167,7 @@ export function createRunnerService(
   async function claim(
     input: { runnerId: string; slot: number; waitMs: number },
     abort?: AbortSignal,
-  ): Promise<Run | null> {
+  ): Promise<ClaimedRun | null> {
     const runner = await requireRunner(input.runnerId);
     const offer = offerFor(runner, input.slot);
     const holder = {
@@ -185,7 +186,7 @@ export function createRunnerService(
       for (;;) {
         const seen = queue.signal.version;
         const run = await queue.claim(offer, holder);
-        if (run) return run;
+        if (run) return { ...run, projectId: await projectIdOf(run.project) };
         const left = deadline - Date.now();
         if (left <= 0 || controller.signal.aborted) return null;
         // Other API processes may queue work too: look again at least every second.
@@ -196,6 +197,12 @@ export function createRunnerService(
       waiting.delete(controller);
       if (waiting.size === 0) waitingClaims.delete(runner.id);
     }
+  }
+
+  async function projectIdOf(slug: string): Promise<number> {
+    const [row] = await db.select({ id: projects.id }).from(projects).where(eq(projects.slug, slug));
+    if (!row) throw new Error(`project ${slug} of a claimed run does not exist`);
+    return row.id;
   }
 
   /** Extends the leases of the runs the runner still holds; says which to cancel or drop. */

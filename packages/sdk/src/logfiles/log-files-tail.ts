@@ -29,8 +29,9 @@ export class LogFilesTail {
   private readonly validKeys = new Set<string>();
   private truncatedTold = false;
 
+  /** `roots` may be a function, asked again at every poll (a watched path may appear later). */
   constructor(
-    private readonly roots: WatchRoot[],
+    private readonly roots: WatchRoot[] | (() => WatchRoot[]),
     private readonly onProblem: LogFilesProblem,
   ) {}
 
@@ -48,7 +49,8 @@ export class LogFilesTail {
 
   /** Reads everything new; returns how many points went to the sink. */
   async poll(sink: PointSink): Promise<number> {
-    const { files, truncated } = await findLogFiles(this.roots);
+    const roots = typeof this.roots === "function" ? this.roots() : this.roots;
+    const { files, truncated } = await findLogFiles(roots);
     if (truncated && !this.truncatedTold) {
       this.truncatedTold = true;
       this.onProblem("log capture: too many files under the watched folders; some were not searched");
