@@ -44,7 +44,7 @@ export const commandSpec = z.object({
     .optional()
     .describe("Stop the command (SIGTERM, then SIGKILL) and fail the run after this many seconds."),
   watch: z
-    .array(z.string().trim().min(1, "must not be empty").max(4096))
+    .array(pgText().trim().min(1, "must not be empty").max(4096))
     .max(64)
     .optional()
     .describe(
