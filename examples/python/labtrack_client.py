@@ -30,7 +30,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-__all__ = ["Labtrack", "LabtrackError", "Run", "init", "report_line", "to_wire_number"]
+__all__ = ["Labtrack", "LabtrackError", "Run", "RunCanceled", "init", "report_line", "to_wire_number"]
 
 METRICS_BATCH_MAX_POINTS = 10_000
 LOG_BATCH_MAX_LINES = 10_000
@@ -49,6 +49,13 @@ class LabtrackError(Exception):
         self.code = code
         self.http_status = http_status
         self.fields = fields or []
+
+
+class RunCanceled(LabtrackError):
+    """The run was canceled (from the dashboard or the API): raised by `log` so training stops.
+
+    Inside `with labtrack.init(...) as run:` it ends the block quietly and the run stays canceled.
+    """
 
 
 def to_wire_number(value):
@@ -239,6 +246,7 @@ class Run:
         self.batch_size = max(1, min(batch_size, METRICS_BATCH_MAX_POINTS))
         self.stats = {"metric_calls": 0, "points_sent": 0, "log_calls": 0}
         self.finished = False
+        self.canceled = False
         self._points = []
         self._lines = []
         self._error = None
@@ -257,6 +265,9 @@ class Run:
         return self
 
     def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None and issubclass(exc_type, RunCanceled):
+            self.finish()
+            return True
         if exc_type is None:
             self.finish("succeeded")
         else:
@@ -265,8 +276,13 @@ class Run:
 
     # -- logging ------------------------------------------------------------------------------
     def log(self, metrics, step, epoch=None, time_ms=None):
-        """Buffers {key: number} at `step`; NaN and ±inf are kept (sent as their names)."""
+        """Buffers {key: number} at `step`; NaN and ±inf are kept (sent as their names).
+
+        Raises RunCanceled once the server has said the run was canceled.
+        """
         self._raise_pending()
+        if self.canceled:
+            raise RunCanceled(f"run {self.id} was canceled")
         _check_counter("step", step)
         if epoch is not None:
             _check_counter("epoch", epoch)
@@ -304,14 +320,19 @@ class Run:
                 if not points and not lines:
                     break
                 if points:
-                    self.client.call("metrics.log", {"runId": self.id, "points": points}, retry=True)
+                    answer = self.client.call("metrics.log", {"runId": self.id, "points": points}, retry=True)
+                    self._note_status(answer)
                     self.stats["metric_calls"] += 1
                     self.stats["points_sent"] += len(points)
                 if lines:
                     # Lines carry no seq (the server numbers them), so a re-send could double one.
-                    self.client.call("logs.append", {"runId": self.id, "lines": lines})
+                    self._note_status(self.client.call("logs.append", {"runId": self.id, "lines": lines}))
                     self.stats["log_calls"] += 1
         self._raise_pending()
+
+    def _note_status(self, answer):
+        if isinstance(answer, dict) and answer.get("runStatus") == "canceled":
+            self.canceled = True
 
     def _flush_loop(self):
         while True:
@@ -399,6 +420,12 @@ class Run:
         if not self.owns_status:
             if results:
                 self.set_results(results)
+            if flush_error is not None:
+                raise flush_error
+            return self.info
+        if self.canceled:
+            # The cancel already ended the run; it stays canceled.
+            self.get()
             if flush_error is not None:
                 raise flush_error
             return self.info

@@ -39,6 +39,22 @@ class RunLifecycleTest(unittest.TestCase):
         self.assertEqual(info["summary"]["train/loss"]["count"], 5)
         self.assertIs(run.finish(), info)  # finishing twice is a no-op
 
+    def test_stops_a_canceled_run_at_the_next_log_and_leaves_it_canceled(self):
+        run = self.api.start_run(PROJECT, name=unique_name("canceled"), flush_interval=60)
+        with run:
+            run.log({"train/loss": 1.0}, step=0)
+            run.flush()
+            self.api.call("runs.cancel", {"runId": run.id})
+            run.log({"train/loss": 0.5}, step=1)
+            run.flush()
+            self.assertTrue(run.canceled)
+            with self.assertRaises(labtrack.RunCanceled):
+                run.log({"train/loss": 0.25}, step=2)
+            run.log({"train/loss": 0.125}, step=3)
+            self.fail("log after the cancel must raise")
+        self.assertEqual(run.info["status"], "canceled")
+        self.assertEqual(series(self.api, run.id, ["train/loss"])["train/loss"]["steps"], [0, 1])
+
     def test_splits_more_than_ten_thousand_points_across_calls(self):
         run = self.api.start_run(PROJECT, name=unique_name("big"), flush_interval=60)
         for step in range(8000):

@@ -71,7 +71,9 @@ export function readRunnerConfig(
   source: NodeJS.ProcessEnv = process.env,
 ): RunnerConfig {
   const { values } = parseArgs({
-    args: [...argv],
+    // `pnpm --filter @labtrack/gpu-runner start -- --name x` hands the script a leading `--`, which
+    // would otherwise end option parsing and make every flag an unexpected positional.
+    args: argv[0] === "--" ? argv.slice(1) : [...argv],
     options: {
       name: { type: "string" },
       queues: { type: "string" },

@@ -47,6 +47,22 @@ describe.each(DB_KINDS)("sdk against a real server on %s", (kind) => {
     expect((await client.logs.tail({ runId: run.id })).lines.map((l) => l.text)).toEqual(["epoch 25 done"]);
   });
 
+  it("aborts a run's signal when the run is canceled, and leaves it canceled at finish", async () => {
+    const run = await client.startRun({ project: "sdk", name: "canceled-script" });
+    run.log({ "train/loss": 1 }, { step: 0 });
+    await run.flush();
+    expect(run.signal.aborted).toBe(false);
+    await client.trpc.runs.cancel.mutate({ runId: run.id });
+    run.log({ "train/loss": 0.5 }, { step: 1 });
+    await run.flush();
+    expect(run.signal.aborted).toBe(true);
+    run.log({ "train/loss": 0.25 }, { step: 2 });
+    const finished = await run.finish();
+    expect(finished.status).toBe("canceled");
+    const [loss] = await client.metrics.series({ runIds: [run.id], keys: ["train/loss"] });
+    expect(loss?.steps).toEqual([0, 1]);
+  });
+
   it("streams live events and resumes after the last event id without gaps", async () => {
     const run = await client.startRun({ project: "live" });
     const seen: { id: string; event: LiveEvent }[] = [];

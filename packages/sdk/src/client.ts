@@ -20,7 +20,12 @@ export interface RunHandle {
   ): ReturnType<typeof uploadArtifact>;
   setResults(results: RouterInputs["runs"]["setResults"]["results"]): Promise<Run>;
   flush(): Promise<void>;
-  /** Flushes, then marks the run succeeded or failed. */
+  /**
+   * Aborted once the server answers that the run was canceled (from the dashboard or the API):
+   * stop training when it fires; later `log` calls are dropped and `finish` leaves it canceled.
+   */
+  readonly signal: AbortSignal;
+  /** Flushes, then marks the run succeeded or failed (a canceled run stays canceled). */
   finish(status?: "succeeded" | "failed", error?: string): Promise<Run>;
 }
 
@@ -29,9 +34,14 @@ export function createClient(opts: ClientOptions & { flushIntervalMs?: number; m
   const { trpc, close } = createTrpcClient(opts);
 
   function attach(run: Run): RunHandle {
+    const canceled = new AbortController();
+    const noteStatus = (answer: { runStatus: string }) => {
+      if (answer.runStatus === "canceled" && !canceled.signal.aborted)
+        canceled.abort(new Error("run canceled"));
+    };
     const batcher = new MetricBatcher({
       send: async (points: MetricPointInput[]) => {
-        await trpc.metrics.log.mutate({ runId: run.id, points });
+        noteStatus(await trpc.metrics.log.mutate({ runId: run.id, points }));
       },
       flushIntervalMs: opts.flushIntervalMs,
       maxBatch: opts.maxBatch,
@@ -39,15 +49,18 @@ export function createClient(opts: ClientOptions & { flushIntervalMs?: number; m
     return {
       run,
       id: run.id,
+      signal: canceled.signal,
       log(metrics, at) {
+        if (canceled.signal.aborted) return;
         const time = Date.now();
         for (const [key, value] of Object.entries(metrics)) batcher.add({ key, value, time, ...at });
       },
       async print(text, stream = "stdout") {
-        await trpc.logs.append.mutate({
+        const answer = await trpc.logs.append.mutate({
           runId: run.id,
           lines: text.split("\n").map((line) => ({ stream, text: line })),
         });
+        noteStatus(answer);
       },
       uploadArtifact: (path, source, kind) =>
         uploadArtifact({ url: opts.url, token: opts.token, runId: run.id, path, source, kind }),
@@ -55,6 +68,7 @@ export function createClient(opts: ClientOptions & { flushIntervalMs?: number; m
       flush: () => batcher.flush(),
       async finish(status = "succeeded", error) {
         await batcher.flush();
+        if (canceled.signal.aborted) return trpc.runs.get.query({ runId: run.id });
         return trpc.runs.finish.mutate({ runId: run.id, status, error });
       },
     };

@@ -10,7 +10,8 @@ import { columnLabel, columnValue, type DataColumn, type RunRow } from "./run-co
 export interface TableColumn {
   id: string;
   label: string;
-  width: string;
+  /** Pixels. */
+  width: number;
   sortField?: string;
   numeric?: boolean;
   cell: (run: Run) => ReactNode;
@@ -36,14 +37,14 @@ export function tableColumns(dataColumns: readonly DataColumn[]): TableColumn[] 
     {
       id: "status",
       label: "Status",
-      width: "104px",
+      width: 104,
       sortField: "status",
       cell: (r) => <StatusBadge status={r.status} />,
     },
     {
       id: "name",
       label: "Name",
-      width: "240px",
+      width: 240,
       sortField: "name",
       cell: (r) => (
         <Link href={paths.run(r.id)} className="run-name" title={r.name}>
@@ -51,11 +52,11 @@ export function tableColumns(dataColumns: readonly DataColumn[]): TableColumn[] 
         </Link>
       ),
     },
-    { id: "group", label: "Group", width: "120px", cell: (r) => r.group ?? "" },
+    { id: "group", label: "Group", width: 120, cell: (r) => r.group ?? "" },
     {
       id: "tags",
       label: "Tags",
-      width: "120px",
+      width: 120,
       cell: (r) => (
         <span className="tags">
           {r.tags.map((t) => (
@@ -66,12 +67,12 @@ export function tableColumns(dataColumns: readonly DataColumn[]): TableColumn[] 
         </span>
       ),
     },
-    { id: "runner", label: "Runner", width: "110px", cell: (r) => r.runner ?? "" },
-    { id: "duration", label: "Duration", width: "84px", numeric: true, cell: runDuration },
+    { id: "runner", label: "Runner", width: 110, cell: (r) => r.runner ?? "" },
+    { id: "duration", label: "Duration", width: 84, numeric: true, cell: runDuration },
     {
       id: "created",
       label: "Created",
-      width: "96px",
+      width: 96,
       sortField: "createdAt",
       cell: (r) => formatRelativeTime(r.createdAt),
     },
@@ -80,7 +81,7 @@ export function tableColumns(dataColumns: readonly DataColumn[]): TableColumn[] 
     (column): TableColumn => ({
       id: column.id,
       label: columnLabel(column),
-      width: "150px",
+      width: 150,
       sortField: column.id,
       numeric: true,
       cell: (r) => showValue(columnValue(r, column)),
@@ -102,6 +103,7 @@ export interface RunsTableProps {
 }
 
 const ROW_HEIGHT = 34;
+const CHECK_COLUMN_PX = 36;
 
 /** Only the rows in view are in the DOM, so thousands of runs scroll smoothly. */
 export function RunsTable({
@@ -123,7 +125,10 @@ export function RunsTable({
     // Let React batch scroll renders instead of flushing synchronously inside the scroll event.
     useFlushSync: false,
   });
-  const template = `36px ${columns.map((c) => c.width).join(" ")}`;
+  const template = `${CHECK_COLUMN_PX}px ${columns.map((c) => `${c.width}px`).join(" ")}`;
+  // Rows are absolutely placed, so they are only as wide as the table: make the table as wide as
+  // its columns, or the columns past the window's width scroll into view empty.
+  const gridWidth = columns.reduce((sum, column) => sum + column.width, CHECK_COLUMN_PX);
   const items = virtualizer.getVirtualItems();
   const lastIndex = items.at(-1)?.index ?? 0;
   useEffect(() => {
@@ -132,7 +137,7 @@ export function RunsTable({
 
   return (
     <div className="runs-table" ref={scroller} data-testid="runs-table">
-      <table className="runs-grid" aria-rowcount={rows.length + 1}>
+      <table className="runs-grid" aria-rowcount={rows.length + 1} style={{ minWidth: gridWidth }}>
         <thead>
           <tr className="runs-row runs-head" style={{ gridTemplateColumns: template }}>
             <th className="cell cell-check">

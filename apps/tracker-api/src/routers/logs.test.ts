@@ -46,11 +46,11 @@ describe.each(DB_KINDS)("logs on %s", (kind) => {
       { seq: 11, text: "replayed b" },
     ];
     const first = await call("logs.append", { runId, lines });
-    expect(first.body.result?.data).toEqual({ appended: 2, lastSeq: 11 });
+    expect(first.body.result?.data).toEqual({ appended: 2, lastSeq: 11, runStatus: "running" });
     const again = await call("logs.append", { runId, lines });
-    expect(again.body.result?.data).toEqual({ appended: 0, lastSeq: 11 });
+    expect(again.body.result?.data).toEqual({ appended: 0, lastSeq: 11, runStatus: "running" });
     const next = await call("logs.append", { runId, lines: [{ text: "after" }] });
-    expect(next.body.result?.data).toEqual({ appended: 1, lastSeq: 12 });
+    expect(next.body.result?.data).toEqual({ appended: 1, lastSeq: 12, runStatus: "running" });
     const mixed = await call("logs.append", { runId, lines: [{ seq: 20, text: "a" }, { text: "b" }] });
     expect(mixed.status).toBe(400);
     expect(mixed.body.error?.message).toMatch(/^lines: /);

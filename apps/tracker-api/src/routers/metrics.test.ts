@@ -59,10 +59,10 @@ describe.each(DB_KINDS)("metrics on %s", (kind) => {
       { key: "grad_norm", step: 1, value: "-Infinity" },
     ];
     const first = await call("metrics.log", { runId, points: batch });
-    expect(first.body.result?.data).toEqual({ inserted: 5, received: 5 });
+    expect(first.body.result?.data).toEqual({ inserted: 5, received: 5, runStatus: "running" });
     const before = await summaryOf(runId);
     const again = await call("metrics.log", { runId, points: batch });
-    expect(again.body.result?.data).toEqual({ inserted: 0, received: 5 });
+    expect(again.body.result?.data).toEqual({ inserted: 0, received: 5, runStatus: "running" });
     expect(await summaryOf(runId)).toEqual(before);
     const [loss, grad] = await series({ runIds: [runId], keys: ["train/loss", "grad_norm"] });
     expect(loss).toMatchObject({ steps: [0, 1, 2], values: [2.5, "NaN", 0.5], total: 3, downsampled: false });
@@ -145,7 +145,7 @@ describe.each(DB_KINDS)("metrics on %s", (kind) => {
         return { key: "val/loss", step, value };
       });
       const res = await call("metrics.log", { runId, points });
-      expect(res.body.result?.data).toEqual({ inserted: 10_000, received: 10_000 });
+      expect(res.body.result?.data).toEqual({ inserted: 10_000, received: 10_000, runStatus: "running" });
     }
     const [s] = await series({ runIds: [runId], keys: ["val/loss"], maxPoints: 500 });
     expect(s!.downsampled).toBe(true);

@@ -2,9 +2,14 @@ import { metricsKeysInput, metricsLogInput, metricsSeriesInput } from "@labtrack
 import { authedProcedure, router } from "../trpc.ts";
 
 export const metricsRouter = router({
-  log: authedProcedure
-    .input(metricsLogInput)
-    .mutation(({ ctx, input }) => ctx.services.metrics.log(input.runId, input.points)),
+  /** Stores points; `runStatus` tells a script whose run was canceled to stop (it is then `canceled`). */
+  log: authedProcedure.input(metricsLogInput).mutation(async ({ ctx, input }) => {
+    const stored = await ctx.services.metrics.log(input.runId, input.points);
+    return {
+      ...stored,
+      runStatus: await ctx.services.scriptCancel.statusAfterReport(input.runId, ctx.caller.name),
+    };
+  }),
   series: authedProcedure
     .input(metricsSeriesInput)
     .query(({ ctx, input }) => ctx.services.metrics.series(input)),

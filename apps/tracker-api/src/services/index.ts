@@ -10,6 +10,7 @@ import { createProjectService } from "./projects.ts";
 import { createQueueService } from "./queue.ts";
 import { createRunnerService, DEFAULT_QUEUE_SETTINGS, type QueueSettings } from "./runners.ts";
 import { createRunService } from "./runs.ts";
+import { createScriptCancel } from "./script-cancel.ts";
 import { createTokenService } from "./tokens.ts";
 
 export interface ServicesOptions {
@@ -31,7 +32,8 @@ export function createServices(opts: ServicesOptions) {
   const artifacts = createArtifactService(opts.database, runs, blobs);
   const datasets = createDatasetService(opts.database, blobs);
   const queueSettings: QueueSettings = { ...DEFAULT_QUEUE_SETTINGS, ...opts.queueSettings };
-  const queue = createQueueService(opts.database, runs);
+  const queue = createQueueService(opts.database, runs, { scriptCancelMs: queueSettings.leaseMs });
+  const scriptCancel = createScriptCancel(opts.database, runs);
   const runners = createRunnerService(opts.database, runs, queue, queueSettings);
   const tokens = createTokenService(opts.database, { envAdminToken: opts.envAdminToken });
   return {
@@ -45,6 +47,7 @@ export function createServices(opts: ServicesOptions) {
     datasets,
     tokens,
     queue,
+    scriptCancel,
     runners,
     queueSettings,
   };

@@ -96,7 +96,9 @@ export async function reapExpiredLeases(
         maxAttempts: Number(row.max_attempts),
         runner: row.runner,
       },
-      `lease expired: runner ${row.runner ?? "?"} stopped sending heartbeats`,
+      row.runner === null
+        ? "its script did not report back after the cancel"
+        : `lease expired: runner ${row.runner} stopped sending heartbeats`,
     );
     if (outcome !== null) recovered += 1;
     if (outcome === "queued") signal.notify();

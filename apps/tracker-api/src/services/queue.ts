@@ -87,7 +87,15 @@ function configFor(spec: z.output<typeof experimentSpec>, config: Record<string,
   return flattenConfig({ ...config, ...(rest as Record<string, JsonValue>) });
 }
 
-export function createQueueService(database: Database, runService: RunService) {
+export interface QueueServiceOptions {
+  /**
+   * How long a script's run (one no runner holds) may stay `canceling` before it is ended
+   * `canceled` without its script having reported back (the lease reaper does it).
+   */
+  scriptCancelMs: number;
+}
+
+export function createQueueService(database: Database, runService: RunService, opts: QueueServiceOptions) {
   const signal = new WorkSignal();
 
   async function enqueue(
@@ -162,10 +170,14 @@ export function createQueueService(database: Database, runService: RunService) {
           });
         }
         if (status === "running") {
+          // A runner stops its run and reports; a script learns of the cancel on its next call,
+          // and if it never calls again the lease reaper ends the run at this deadline.
+          const held = (await runService.findRow(runId))?.runnerId ?? null;
           return await runService.transition(runId, "canceling", {
             actor,
             reason: reason ?? "cancel requested",
             expect: ["running"],
+            changes: held === null ? { leaseExpiresAt: new Date(Date.now() + opts.scriptCancelMs) } : {},
           });
         }
       } catch (error) {
