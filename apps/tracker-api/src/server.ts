@@ -57,6 +57,8 @@ export function createLabtrackServer(opts: LabtrackServerOptions): LabtrackServe
   });
 
   const server = http.createServer((req, res) => {
+    // No response is ever to be sniffed into another type (an uploaded .txt rendered as HTML).
+    res.setHeader("x-content-type-options", "nosniff");
     const url = new URL(req.url ?? "/", "http://labtrack.local");
     route(req, res, url).catch((error: unknown) => {
       log.error({ err: error, url: url.pathname }, "request failed");

@@ -1,4 +1,9 @@
-import { METRICS_BATCH_MAX_POINTS, REQUEST_BODY_MAX_BYTES, type TokenScope } from "@labtrack/schemas";
+import {
+  METRICS_BATCH_MAX_POINTS,
+  type ProjectGrant,
+  REQUEST_BODY_MAX_BYTES,
+  type TokenScope,
+} from "@labtrack/schemas";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { Logger } from "pino";
 import { ZodError } from "zod";
@@ -8,6 +13,8 @@ export interface Caller {
   tokenId: number | null;
   name: string;
   scope: TokenScope;
+  /** The projects the token is limited to; null: every project (always null for admins). */
+  projects: ProjectGrant[] | null;
 }
 
 /** Built per request (HTTP) or per connection (WebSocket). */

@@ -3,6 +3,7 @@ export * from "./config-flatten.ts";
 export * from "./downsample.ts";
 export * from "./iso-date.ts";
 export * from "./mlflow-search/index.ts";
+export * from "./project-access.ts";
 export * from "./report-line.ts";
 export * from "./run-filter.ts";
 export * from "./run-state.ts";

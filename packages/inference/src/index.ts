@@ -8,5 +8,5 @@ export {
 } from "./classifier.ts";
 export { type DecodedImage, type DecodeResult, decodeImage, toFloatBatch } from "./image-preprocessing.ts";
 export { ensureInferenceBackend } from "./inference-backend.ts";
-export { type InferenceConfig, inferenceConfig } from "./inference-config.ts";
+export { type InferenceConfig, inferenceConfig, MODEL_INPUT_SIZE_MAX } from "./inference-config.ts";
 export { loadModelFromDir, readModelArtifacts, saveModelToDir } from "./model-files.ts";

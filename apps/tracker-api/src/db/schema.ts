@@ -157,6 +157,9 @@ export const artifacts = pgTable(
     sha256: text("sha256").notNull(),
     contentType: text("content_type"),
     metadata: jsonb("metadata").notNull().default({}),
+    /** The token that uploaded it (null: LABTRACK_ADMIN_TOKEN) and its scope (null: uploaded before this was recorded). */
+    tokenId: integer("token_id"),
+    tokenScope: text("token_scope"),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.path] })],
@@ -167,6 +170,8 @@ export const apiTokens = pgTable("api_tokens", {
   name: text("name").notNull(),
   scope: text("scope").notNull(),
   tokenHash: text("token_hash").notNull().unique(),
+  /** `[{ project, access }]` the token is limited to; null: every project. */
+  projects: jsonb("projects"),
   createdAt: createdAt(),
   lastUsedAt: timestamp("last_used_at", { withTimezone: true, mode: "date" }),
   revokedAt: timestamp("revoked_at", { withTimezone: true, mode: "date" }),

@@ -125,4 +125,28 @@ describe.each(DB_KINDS)("artifacts over HTTP on %s", (kind) => {
       (await fetch(`${server.url}/api/artifacts/${runId}/missing.txt`, { headers: auth() })).status,
     ).toBe(404);
   });
+  it("never lets a browser render an artifact: nosniff everywhere, HTML and SVG as sandboxed downloads", async () => {
+    for (const [file, type] of [
+      ["report.html", "text/html"],
+      ["plot.svg", "image/svg+xml"],
+      ["notes.txt", "text/plain"],
+    ] as const) {
+      const body = "<script>alert(document.cookie)</script>";
+      const put = await fetch(`${server.url}/api/artifacts/${runId}/${file}`, {
+        method: "PUT",
+        headers: { ...auth(), "content-type": type },
+        body,
+      });
+      expect(put.status).toBe(201);
+      const got = await fetch(`${server.url}/api/artifacts/${runId}/${file}`, { headers: auth() });
+      expect(got.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(got.headers.get("content-disposition")).toBe(`attachment; filename="${file}"`);
+      expect(got.headers.get("content-security-policy")).toBe("default-src 'none'; sandbox");
+      expect(await got.text()).toBe(body);
+    }
+    for (const url of ["/healthz", "/trpc/tokens.whoami", "/nowhere", `/api/artifacts/${runId}/missing`]) {
+      const res = await fetch(`${server.url}${url}`, { headers: auth() });
+      expect(res.headers.get("x-content-type-options"), url).toBe("nosniff");
+    }
+  });
 });

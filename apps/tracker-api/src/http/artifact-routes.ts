@@ -51,8 +51,10 @@ export async function handleArtifactRequest(
   } catch (error) {
     return sendError(res, 400, "BAD_REQUEST", (error as Error).message);
   }
+  const { access } = ctx.services;
   try {
     if (req.method === "PUT") {
+      await access.assertRun(ctx.caller, target.runId, "write");
       const kindText = url.searchParams.get("kind") ?? req.headers["x-labtrack-kind"] ?? "file";
       const kind = artifactKind.safeParse(kindText);
       if (!kind.success) {
@@ -64,16 +66,21 @@ export async function handleArtifactRequest(
         kind: kind.data as ArtifactKind,
         contentType: req.headers["content-type"] ?? null,
         body: req,
+        uploader: { tokenId: ctx.caller.tokenId, scope: ctx.caller.scope },
       });
       return sendJson(res, 201, artifact);
     }
     if (req.method === "GET" || req.method === "HEAD") {
+      await access.assertRun(ctx.caller, target.runId, "read");
       const artifact = await ctx.services.artifacts.require(target.runId, target.path);
+      // Uploaded bytes are never rendered by a browser on this origin: always a download, and a
+      // sandbox in case one opens it anyway (HTML, SVG, XML and scripts could run as the dashboard).
       res.writeHead(200, {
         "content-type": artifact.contentType ?? "application/octet-stream",
         "content-length": artifact.size,
         etag: `"${artifact.sha256}"`,
         "content-disposition": `attachment; filename="${encodeURIComponent(artifact.path.split("/").pop() ?? "file")}"`,
+        "content-security-policy": "default-src 'none'; sandbox",
       });
       if (req.method === "HEAD") return void res.end();
       sendStream(res, ctx.services.artifacts.blobs.read(artifact.sha256), ctx.log, { artifact: artifact });

@@ -45,6 +45,7 @@ export async function handleDatasetRequest(
       if (ctx.caller.scope === "runner") {
         return sendError(res, 403, "FORBIDDEN", "pushing a dataset needs a user or admin token");
       }
+      ctx.services.access.assertUnlimited(ctx.caller, "a dataset");
       if (target.version !== undefined) {
         return sendError(
           res,

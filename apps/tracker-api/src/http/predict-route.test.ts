@@ -64,19 +64,36 @@ describe.each(DB_KINDS)("POST /api/runs/<id>/predict on %s", (kind) => {
   const predict = (id: string, init: RequestInit) =>
     fetch(`${server.url}/api/runs/${id}/predict`, { method: "POST", ...init });
 
-  async function runWithModel(): Promise<string> {
-    const created = await callProcedure(server, server.adminToken, "runs.create", { project: "serving" });
-    const id = dataOf<{ id: string }>(created).id;
+  /** Uploads the tiny model's files as `token`, with `configChanges` merged into its inference config. */
+  async function uploadModel(id: string, token: string, configChanges: Record<string, unknown> = {}) {
     for (const file of await readdir(modelDir)) {
+      let body = await readFile(path.join(modelDir, file));
+      if (file === "inference_config.json") {
+        body = Buffer.from(JSON.stringify({ ...JSON.parse(body.toString()), ...configChanges }));
+      }
       const put = await fetch(`${server.url}/api/artifacts/${id}/model/${file}?kind=model`, {
         method: "PUT",
-        headers: auth(),
-        body: await readFile(path.join(modelDir, file)),
+        headers: { authorization: `Bearer ${token}` },
+        body,
       });
       expect(put.status).toBe(201);
     }
+  }
+
+  async function runWithModel(configChanges: Record<string, unknown> = {}): Promise<string> {
+    const created = await callProcedure(server, server.adminToken, "runs.create", { project: "serving" });
+    const id = dataOf<{ id: string }>(created).id;
+    await uploadModel(id, server.adminToken, configChanges);
     return id;
   }
+  const newToken = async (name: string, scope: string, projects?: unknown) =>
+    dataOf<{ token: string }>(
+      await callProcedure(server, server.adminToken, "tokens.create", { name, scope, projects }),
+    ).token;
+  const predictRed = (id: string, token = server.adminToken) =>
+    solid(230, 20, 20).then((body) =>
+      predict(id, { headers: { authorization: `Bearer ${token}`, "content-type": "image/png" }, body }),
+    );
 
   beforeAll(async () => {
     modelDir = await mkdtemp(path.join(os.tmpdir(), "labtrack-tiny-model-"));
@@ -183,5 +200,54 @@ describe.each(DB_KINDS)("POST /api/runs/<id>/predict on %s", (kind) => {
     expect(res.status).toBe(401);
     const get = await fetch(`${server.url}/api/runs/${runId}/predict`, { headers: auth() });
     expect(get.status).toBe(405);
+  });
+  it("refuses a model whose config asks for inputs above 1024 px, naming the field, without loading it", async () => {
+    const loadedBefore = route.loaded.size;
+    const huge = await runWithModel({ input_size: 4096 });
+    const res = await predictRed(huge);
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain("model/inference_config.json: input_size: ");
+    expect(route.loaded.size).toBe(loadedBefore);
+  });
+
+  it("serves only models written by the run's own runner token or an admin", async () => {
+    const user = await newToken("predict-user", "user");
+    const byUser = dataOf<{ id: string }>(
+      await callProcedure(server, user, "runs.create", { project: "serving" }),
+    ).id;
+    await uploadModel(byUser, user);
+    const refused = await predictRed(byUser);
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toMatch(/model\/[^:]+: was not written by the run's runner or an admin/);
+
+    const runner = await newToken("predict-runner", "runner");
+    const queued = dataOf<{ id: string }>(
+      await callProcedure(server, server.adminToken, "queue.enqueue", {
+        project: "serving",
+        spec: { kind: "command", command: "true" },
+        queue: "predict",
+      }),
+    ).id;
+    const { runnerId } = dataOf<{ runnerId: string }>(
+      await callProcedure(server, runner, "runners.register", {
+        name: "predict-host",
+        queues: ["predict"],
+        capabilities: { hostname: "h", gpus: [], backends: ["cpu"], cpus: 1, memoryMb: 1024 },
+        slots: [{ index: 0, gpuIndices: [] }],
+      }),
+    );
+    await callProcedure(server, runner, "runners.claim", { runnerId, slot: 0, waitMs: 0 });
+    await uploadModel(queued, runner);
+    expect((await predictRed(queued, user)).status).toBe(200);
+    // Another token overwriting one file of it makes the model unservable again.
+    await uploadModel(queued, await newToken("other-runner", "runner"));
+    expect((await predictRed(queued)).status).toBe(403);
+  });
+
+  it("refuses a token limited to other projects", async () => {
+    const limited = await newToken("elsewhere", "user", [{ project: "elsewhere", access: "read" }]);
+    const res = await predictRed(runId, limited);
+    expect(res.status).toBe(403);
+    expect(await res.text()).toMatch(/runId: /);
   });
 });

@@ -34,7 +34,8 @@ export function sendStream(
  */
 export function sendRouteError(res: ServerResponse, error: unknown, log: Logger, route: string): void {
   if (error instanceof TRPCError) {
-    sendError(res, error.code === "NOT_FOUND" ? 404 : 400, error.code, error.message);
+    const status = error.code === "NOT_FOUND" ? 404 : error.code === "FORBIDDEN" ? 403 : 400;
+    sendError(res, status, error.code, error.message);
     return;
   }
   log.error({ err: error }, `${route} request failed`);

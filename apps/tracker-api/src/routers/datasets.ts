@@ -1,7 +1,10 @@
 import { datasetsGetInput, datasetsListInput } from "@labtrack/schemas";
 import { authedProcedure, router } from "../trpc.ts";
 
-/** Listing only: tars go through `PUT /api/datasets/<name>` and `GET /api/datasets/<name>/<version>`. */
+/**
+ * Listing only: tars go through `PUT /api/datasets/<name>` and `GET /api/datasets/<name>/<version>`.
+ * Datasets belong to no project (runs of any project train on them), so every token may read them.
+ */
 export const datasetsRouter = router({
   list: authedProcedure
     .input(datasetsListInput)

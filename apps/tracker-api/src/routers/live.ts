@@ -8,11 +8,15 @@ export const liveRouter = router({
    * a client that reconnects with the last id it saw (`lastEventId`) gets what it missed.
    */
   runs: authedProcedure.input(liveRunsInput).subscription(async function* ({ ctx, input, signal }) {
+    // A project the token may not read is refused; runs of such projects send nothing.
+    if (input.project !== undefined) ctx.services.access.assertProject(ctx.caller, input.project, "read");
+    const readable = ctx.services.access.allowedProjects(ctx.caller, "read");
     const stream = ctx.services.bus.subscribe(
       {
         project: input.project,
         runIds: input.runIds ? new Set(input.runIds) : undefined,
         kinds: input.kinds ? new Set<LiveEvent["kind"]>(input.kinds) : undefined,
+        projects: readable ? new Set(readable) : undefined,
       },
       input.lastEventId,
       signal,

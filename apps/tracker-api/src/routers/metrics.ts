@@ -4,16 +4,19 @@ import { authedProcedure, router } from "../trpc.ts";
 export const metricsRouter = router({
   /** Stores points; `runStatus` tells a script whose run was canceled to stop (it is then `canceled`). */
   log: authedProcedure.input(metricsLogInput).mutation(async ({ ctx, input }) => {
+    await ctx.services.access.assertRun(ctx.caller, input.runId, "write");
     const stored = await ctx.services.metrics.log(input.runId, input.points);
     return {
       ...stored,
       runStatus: await ctx.services.scriptCancel.statusAfterReport(input.runId, ctx.caller.name),
     };
   }),
-  series: authedProcedure
-    .input(metricsSeriesInput)
-    .query(({ ctx, input }) => ctx.services.metrics.series(input)),
-  keys: authedProcedure
-    .input(metricsKeysInput)
-    .query(({ ctx, input }) => ctx.services.metrics.keys(input.runIds)),
+  series: authedProcedure.input(metricsSeriesInput).query(async ({ ctx, input }) => {
+    await ctx.services.access.assertRuns(ctx.caller, input.runIds, "read");
+    return ctx.services.metrics.series(input);
+  }),
+  keys: authedProcedure.input(metricsKeysInput).query(async ({ ctx, input }) => {
+    await ctx.services.access.assertRuns(ctx.caller, input.runIds, "read");
+    return ctx.services.metrics.keys(input.runIds);
+  }),
 });

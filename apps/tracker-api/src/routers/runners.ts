@@ -16,7 +16,11 @@ export const runnersRouter = router({
   /** Long-poll: the best queued run this slot can serve, or null after `waitMs`. */
   claim: runnerProcedure.input(runnersClaimInput).mutation(async ({ ctx, input, signal }) => {
     await ctx.services.runners.requireOwnRunner(input.runnerId, ctx.caller);
-    return ctx.services.runners.claim(input, signal);
+    return ctx.services.runners.claim(
+      input,
+      signal,
+      ctx.services.access.allowedProjects(ctx.caller, "write"),
+    );
   }),
   heartbeat: runnerProcedure.input(runnersHeartbeatInput).mutation(async ({ ctx, input }) => {
     await ctx.services.runners.requireOwnRunner(input.runnerId, ctx.caller);
@@ -32,7 +36,16 @@ export const runnersRouter = router({
     return ctx.services.runners.stop(input.runnerId);
   }),
   /** Runners with their GPUs (live utilisation and memory), slots and current runs, online or not. */
-  list: authedProcedure
-    .input(runnersListInput)
-    .query(({ ctx, input }) => ctx.services.runners.list(input.includeOffline)),
+  /** Runs of projects the caller may not read are left out (their slots show no run). */
+  list: authedProcedure.input(runnersListInput).query(async ({ ctx, input }) => {
+    const listed = await ctx.services.runners.list(input.includeOffline);
+    if (ctx.caller.projects === null) return listed;
+    const readable = (project: string) => ctx.services.access.allows(ctx.caller, project, "read");
+    return listed.map((runner) => ({
+      ...runner,
+      slots: runner.slots.map((slot) =>
+        slot.run && !readable(slot.run.project) ? { ...slot, run: null } : slot,
+      ),
+    }));
+  }),
 });

@@ -43,7 +43,7 @@ describe.each(DB_KINDS)("auth and tokens on %s", (kind) => {
     expect(rows[0]?.token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(rows[0]?.token_hash).not.toContain(token);
     const asUser = await callProcedure(server, token, "tokens.whoami", undefined, "query");
-    expect(asUser.body.result?.data).toEqual({ name: "alice", scope: "user" });
+    expect(asUser.body.result?.data).toEqual({ name: "alice", scope: "user", projects: null });
     const forbidden = await callProcedure(server, token, "tokens.create", { name: "x", scope: "admin" });
     expect(forbidden.status).toBe(403);
     const listed = await callProcedure(server, server.adminToken, "tokens.list", undefined, "query");

@@ -1,8 +1,9 @@
 import type { Readable } from "node:stream";
-import type { Artifact, ArtifactKind } from "@labtrack/schemas";
+import type { Artifact, ArtifactKind, TokenScope } from "@labtrack/schemas";
 import { TRPCError } from "@trpc/server";
-import { and, eq, like } from "drizzle-orm";
+import { and, eq, like, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
+import { textArrayLiteral } from "../db/pg-array.ts";
 import { artifacts } from "../db/schema.ts";
 import type { BlobStore } from "./blob-store.ts";
 import type { RunService } from "./runs.ts";
@@ -47,6 +48,8 @@ export function createArtifactService(database: Database, runService: RunService
     contentType: string | null;
     metadata?: Record<string, unknown>;
     body: Readable;
+    /** The token writing it: /predict loads only models written by the run's runner or an admin. */
+    uploader: { tokenId: number | null; scope: TokenScope };
   }): Promise<Artifact> {
     await runService.requireProject(input.runId);
     const { sha256, size } = await blobs.put(input.body);
@@ -58,6 +61,8 @@ export function createArtifactService(database: Database, runService: RunService
       sha256,
       contentType: input.contentType,
       metadata: input.metadata ?? {},
+      tokenId: input.uploader.tokenId,
+      tokenScope: input.uploader.scope,
       createdAt: new Date(),
     };
     const [row] = await db
@@ -94,6 +99,22 @@ export function createArtifactService(database: Database, runService: RunService
     return found;
   }
 
-  return { upload, find, list, require, blobs };
+  /**
+   * Which of the run's artifacts at `paths` were written by neither an admin nor the token of the
+   * runner that runs it: files anyone else could have put there (or stored before uploaders were).
+   */
+  async function notWrittenByRun(runId: string, paths: readonly string[]): Promise<string[]> {
+    const rows = await database.query<{ path: string }>(sql`
+      SELECT a.path FROM artifacts a
+      JOIN runs r ON r.id = a.run_id
+      LEFT JOIN runners rn ON rn.name = r.runner
+      WHERE a.run_id = ${runId}::uuid AND a.path = ANY(${textArrayLiteral([...paths])}::text[])
+        AND a.token_scope IS DISTINCT FROM 'admin'
+        AND (a.token_id IS NULL OR rn.token_id IS NULL OR a.token_id <> rn.token_id)
+      ORDER BY a.path`);
+    return rows.map((r) => r.path);
+  }
+
+  return { upload, find, list, require, notWrittenByRun, blobs };
 }
 export type ArtifactService = ReturnType<typeof createArtifactService>;

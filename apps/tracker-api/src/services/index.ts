@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { Database } from "../db/client.ts";
+import { createAccessService } from "./access.ts";
 import { createArtifactService } from "./artifacts.ts";
 import { createBlobStore } from "./blob-store.ts";
 import { createDatasetService } from "./datasets.ts";
@@ -26,6 +27,7 @@ export function createServices(opts: ServicesOptions) {
   const bus = new LiveEventBus();
   const projects = createProjectService(opts.database);
   const runs = createRunService(opts.database, projects, bus);
+  const access = createAccessService(opts.database, runs);
   const metrics = createMetricService(opts.database, runs, bus);
   const logs = createLogService(opts.database, runs, bus);
   const blobs = createBlobStore(path.join(opts.dataDir, "blobs"));
@@ -39,6 +41,7 @@ export function createServices(opts: ServicesOptions) {
   return {
     database: opts.database,
     bus,
+    access,
     projects,
     runs,
     metrics,

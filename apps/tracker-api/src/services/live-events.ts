@@ -5,6 +5,8 @@ export interface LiveEventFilter {
   project?: string | undefined;
   runIds?: ReadonlySet<string> | undefined;
   kinds?: ReadonlySet<LiveEvent["kind"]> | undefined;
+  /** Only events of these projects (what the subscriber's token may read); all when absent. */
+  projects?: ReadonlySet<string> | undefined;
 }
 
 export interface StampedEvent {
@@ -17,6 +19,7 @@ type Listener = (stamped: StampedEvent) => void;
 function matches(filter: LiveEventFilter, event: LiveEvent): boolean {
   if (event.kind === "resync") return true;
   if (filter.kinds && !filter.kinds.has(event.kind)) return false;
+  if (filter.projects && !filter.projects.has(event.project)) return false;
   if (filter.runIds && filter.runIds.size > 0) return filter.runIds.has(event.runId);
   return filter.project === undefined || filter.project === event.project;
 }

@@ -28,6 +28,8 @@ export interface SlotOffer {
   minGpuMemoryMb: number;
   backends: readonly string[];
   labels: readonly string[];
+  /** The projects the runner's token may write; null: every project. */
+  projects: readonly string[] | null;
 }
 
 /**
@@ -44,6 +46,11 @@ export function claimPickSql(offer: SlotOffer): SQL {
       AND (q.requirements->>'backend' IS NULL
         OR q.requirements->>'backend' = ANY(${textArrayLiteral([...offer.backends])}::text[]))
       AND COALESCE(q.requirements->'labels', '[]'::jsonb) <@ ${JSON.stringify(offer.labels)}::jsonb
+      ${
+        offer.projects === null
+          ? sql``
+          : sql`AND q.project_id IN (SELECT id FROM projects WHERE slug = ANY(${textArrayLiteral([...offer.projects])}::text[]))`
+      }
     ORDER BY q.priority DESC, q.created_at, q.id
     LIMIT 1
     FOR UPDATE SKIP LOCKED`;
@@ -122,7 +129,15 @@ export function createQueueService(database: Database, runService: RunService, o
     return run;
   }
 
-  async function list(input: z.output<typeof queueListInput>): Promise<QueuedRunEntry[]> {
+  /** Queued runs (of `projects` only, when given); positions count every project's runs. */
+  async function list(
+    input: z.output<typeof queueListInput>,
+    projects: readonly string[] | null = null,
+  ): Promise<QueuedRunEntry[]> {
+    const where = [
+      input.project ? sql`project = ${input.project}` : null,
+      projects ? sql`project = ANY(${textArrayLiteral([...projects])}::text[])` : null,
+    ].filter((c) => c !== null);
     const rows = await database.query<{
       position: number;
       id: string;
@@ -140,7 +155,7 @@ export function createQueueService(database: Database, runService: RunService, o
         FROM runs r JOIN projects p ON p.id = r.project_id
         WHERE r.status = 'queued' ${input.queue ? sql`AND r.queue = ${input.queue}` : sql``}
       ) ranked
-      ${input.project ? sql`WHERE project = ${input.project}` : sql``}
+      ${where.length > 0 ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``}
       ORDER BY queue, position
       LIMIT ${input.limit}`);
     return rows.map((r) => ({

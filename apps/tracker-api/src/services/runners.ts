@@ -143,7 +143,7 @@ export function createRunnerService(
     return { runnerId: id, leaseMs: settings.leaseMs, heartbeatMs: settings.heartbeatMs };
   }
 
-  function offerFor(runner: RunnerRow, slotIndex: number): SlotOffer {
+  function offerFor(runner: RunnerRow, slotIndex: number, projects: readonly string[] | null): SlotOffer {
     const slots = runner.slots as Slot[];
     const slot = slots.find((s) => s.index === slotIndex);
     if (!slot) {
@@ -160,16 +160,21 @@ export function createRunnerService(
       minGpuMemoryMb: memories.length > 0 ? Math.floor(Math.min(...memories)) : 0,
       backends: caps.backends,
       labels: runner.labels,
+      projects,
     };
   }
 
-  /** Claims a run for one free slot, waiting up to `waitMs` for one to be queued. */
+  /**
+   * Claims a run for one free slot, waiting up to `waitMs` for one to be queued; only runs of
+   * `projects` (those the runner's token may write) when given.
+   */
   async function claim(
     input: { runnerId: string; slot: number; waitMs: number },
     abort?: AbortSignal,
+    projects: readonly string[] | null = null,
   ): Promise<ClaimedRun | null> {
     const runner = await requireRunner(input.runnerId);
-    const offer = offerFor(runner, input.slot);
+    const offer = offerFor(runner, input.slot, projects);
     const holder = {
       runnerId: runner.id,
       runnerName: runner.name,

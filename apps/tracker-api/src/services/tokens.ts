@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import type { ApiToken, TokenScope } from "@labtrack/schemas";
+import { type ApiToken, type ProjectGrant, projectGrant, type TokenScope } from "@labtrack/schemas";
 import { TRPCError } from "@trpc/server";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
@@ -12,10 +12,14 @@ export function newTokenSecret(scope: TokenScope): string {
   return `lt_${scope}_${randomBytes(24).toString("base64url")}`;
 }
 
+const grantsOf = (stored: unknown): ProjectGrant[] | null =>
+  stored === null || stored === undefined ? null : projectGrant.array().parse(stored);
+
 const toApiToken = (r: typeof apiTokens.$inferSelect): ApiToken => ({
   id: r.id,
   name: r.name,
   scope: r.scope as TokenScope,
+  projects: grantsOf(r.projects),
   createdAt: r.createdAt.toISOString(),
   lastUsedAt: r.lastUsedAt?.toISOString() ?? null,
   revokedAt: r.revokedAt?.toISOString() ?? null,
@@ -33,11 +37,15 @@ export function createTokenService(database: Database, opts: { envAdminToken?: s
   const callers = new Map<string, { caller: Caller; until: number }>();
   const CALLER_CACHE_MS = 10_000;
 
-  async function create(name: string, scope: TokenScope): Promise<ApiToken & { token: string }> {
+  async function create(
+    name: string,
+    scope: TokenScope,
+    projects: ProjectGrant[] | null = null,
+  ): Promise<ApiToken & { token: string }> {
     const token = newTokenSecret(scope);
     const [row] = await db
       .insert(apiTokens)
-      .values({ name, scope, tokenHash: hashToken(token) })
+      .values({ name, scope, tokenHash: hashToken(token), projects })
       .returning();
     return { ...toApiToken(row!), token };
   }
@@ -63,7 +71,7 @@ export function createTokenService(database: Database, opts: { envAdminToken?: s
     if (!secret) return null;
     const hash = hashToken(secret);
     if (envAdminHash && timingSafeEqual(Buffer.from(hash), envAdminHash)) {
-      return { tokenId: null, name: "LABTRACK_ADMIN_TOKEN", scope: "admin" };
+      return { tokenId: null, name: "LABTRACK_ADMIN_TOKEN", scope: "admin", projects: null };
     }
     const now = Date.now();
     const cached = callers.get(hash);
@@ -81,7 +89,12 @@ export function createTokenService(database: Database, opts: { envAdminToken?: s
         .set({ lastUsedAt: new Date(now) })
         .where(eq(apiTokens.id, row.id));
     }
-    const caller: Caller = { tokenId: row.id, name: row.name, scope: row.scope as TokenScope };
+    const caller: Caller = {
+      tokenId: row.id,
+      name: row.name,
+      scope: row.scope as TokenScope,
+      projects: grantsOf(row.projects),
+    };
     if (callers.size >= 10_000) callers.clear();
     callers.set(hash, { caller, until: now + CALLER_CACHE_MS });
     return caller;
