@@ -6,6 +6,7 @@ export * from "./mlflow-search/index.ts";
 export * from "./project-access.ts";
 export * from "./report-line.ts";
 export * from "./run-filter.ts";
+export { quote as quoteFilterString } from "./run-filter-lexer.ts";
 export * from "./run-state.ts";
 export * from "./smoothing.ts";
 export * from "./training-callbacks.ts";

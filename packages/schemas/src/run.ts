@@ -93,6 +93,11 @@ export const runsListOutput = z.object({
   total: z.number(),
 });
 
+/** A point in time on the wire: ms since the epoch or an ISO-8601 string with offset. */
+export const runTime = z
+  .union([z.number().int().min(0).max(8.64e15), z.iso.datetime({ offset: true })])
+  .transform((v) => new Date(v));
+
 export const runsUpdateInput = z.object({
   runId,
   name: runName.optional(),
@@ -102,6 +107,12 @@ export const runsUpdateInput = z.object({
   setKeyValueTags: keyValueTags.optional(),
   /** Removed from the run's key/value tags (after `setKeyValueTags`). */
   deleteKeyValueTags: z.array(keyValueTagKey).max(1000).optional(),
+  /**
+   * When the run really started and (once finished) ended, ms since the epoch or ISO-8601: a run
+   * imported from log files takes the time range of its events.
+   */
+  startedAt: runTime.optional(),
+  finishedAt: runTime.optional(),
 });
 
 export const runsFinishInput = z.object({

@@ -104,6 +104,31 @@ describe.each(DB_KINDS)("runs on %s", (kind) => {
     expect(dataOf<{ to: string }[]>(events).map((e) => e.to)).toEqual(["running", "failed"]);
   });
 
+  it("sets a finished run's time range (an imported run's), refusing an end for a running run or before the start", async () => {
+    const run = await create({ project: "times" });
+    const early = await call("runs.update", { runId: run.id, finishedAt: 1_700_000_000_000 });
+    expect(early.status).toBe(409);
+    expect(early.body.error?.message).toMatch(/^finishedAt: .* is running/);
+    expect((await call("runs.finish", { runId: run.id, status: "succeeded" })).status).toBe(200);
+    const set = await call("runs.update", {
+      runId: run.id,
+      startedAt: "2023-11-14T22:13:20.000Z",
+      finishedAt: 1_700_000_060_000,
+    });
+    expect(dataOf<{ startedAt: string; finishedAt: string }>(set)).toMatchObject({
+      startedAt: "2023-11-14T22:13:20.000Z",
+      finishedAt: "2023-11-14T22:14:20.000Z",
+    });
+    const backwards = await call("runs.update", { runId: run.id, startedAt: 1_700_000_120_000 });
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.error?.message).toMatch(/^startedAt: /);
+    const bad = await call("runs.update", { runId: run.id, startedAt: "yesterday" });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error?.message).toMatch(/startedAt/);
+    const after = dataOf<{ startedAt: string }>(await call("runs.get", { runId: run.id }, "query"));
+    expect(after.startedAt).toBe("2023-11-14T22:13:20.000Z");
+  });
+
   it("filters by config and summary metrics and sorts by any field, page by page", async () => {
     const project = "sweep";
     const lrs = [0.1, 0.01, 0.001, 0.0001, 0.005];

@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { assertTransition, flattenConfig, InvalidTransitionError, parseRunFilter } from "@labtrack/core";
+import {
+  assertTransition,
+  flattenConfig,
+  InvalidTransitionError,
+  isTerminalStatus,
+  parseRunFilter,
+} from "@labtrack/core";
 import {
   type JsonValue,
   type MetricSummary,
@@ -311,8 +317,13 @@ export function createRunService(database: Database, projectService: ProjectServ
     notes?: string | null | undefined;
     setKeyValueTags?: Record<string, string> | undefined;
     deleteKeyValueTags?: string[] | undefined;
+    startedAt?: Date | undefined;
+    finishedAt?: Date | undefined;
   }): Promise<Run> {
-    await requireProject(input.runId);
+    const { status } = await requireProject(input.runId);
+    if (input.startedAt !== undefined || input.finishedAt !== undefined) {
+      await checkTimeRange(input.runId, status, input.startedAt, input.finishedAt);
+    }
     const changesTags = input.setKeyValueTags !== undefined || input.deleteKeyValueTags !== undefined;
     // One statement: every change of the call is applied, or none.
     await db
@@ -322,12 +333,38 @@ export function createRunService(database: Database, projectService: ProjectServ
         ...(input.name !== undefined && { name: input.name }),
         ...(input.tags !== undefined && { tags: [...new Set(input.tags)] }),
         ...(input.notes !== undefined && { notes: input.notes }),
+        ...(input.startedAt !== undefined && { startedAt: input.startedAt }),
+        ...(input.finishedAt !== undefined && { finishedAt: input.finishedAt }),
         ...(changesTags && {
           keyValueTags: keyValueTagsChange(input.setKeyValueTags ?? {}, input.deleteKeyValueTags ?? []),
         }),
       })
       .where(eq(runs.id, input.runId));
     return get(input.runId);
+  }
+
+  /** A run's time range stays ordered, and only a run that has ended has an end. */
+  async function checkTimeRange(
+    runId: string,
+    status: RunStatus,
+    startedAt: Date | undefined,
+    finishedAt: Date | undefined,
+  ): Promise<void> {
+    if (finishedAt !== undefined && !isTerminalStatus(status)) {
+      throw new TRPCError({
+        code: "CONFLICT",
+        message: `finishedAt: run ${runId} is ${status}; only a run that has ended has an end time`,
+      });
+    }
+    const row = await findRow(runId);
+    const start = startedAt ?? row?.startedAt ?? null;
+    const end = finishedAt ?? row?.finishedAt ?? null;
+    if (start && end && start.getTime() > end.getTime()) {
+      throw new TRPCError({
+        code: "BAD_REQUEST",
+        message: `${startedAt !== undefined ? "startedAt" : "finishedAt"}: the run would end before it started`,
+      });
+    }
   }
 
   /** Merges `tags` into the run's key/value tags (other keys are kept). */

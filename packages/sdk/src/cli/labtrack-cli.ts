@@ -1,6 +1,7 @@
 import { LabtrackHttpError } from "../artifact-transfer.ts";
 import { type CliIo, UsageError } from "./cli-context.ts";
 import { datasetList, datasetPush } from "./dataset-commands.ts";
+import { importCsv, importTensorboard } from "./import-command.ts";
 import { queueCommand } from "./queue-command.ts";
 import { runsList } from "./runs-command.ts";
 
@@ -11,6 +12,10 @@ export const USAGE = `usage: labtrack <command>
   queue <spec.yaml|json> [--project <p>] [--name <n>] [--queue <q>] [--priority <n>]
                                           queue a run (a bare spec, or project/name/spec/...)
   runs list --project <p> [--status <s>]  list a project's runs
+  import tensorboard <logdir> --project <p> [--name <n>]
+                                          one run from a TensorBoard log directory (again: updates it)
+  import csv <file> --project <p> [--name <n>]
+                                          one run from a CSV training log (Keras CSVLogger)
 
   --json prints machine-readable output. The server is LABTRACK_URL (default
   http://localhost:8420), the token LABTRACK_TOKEN.
@@ -22,6 +27,8 @@ const COMMANDS: Record<string, Command> = {
   "dataset push": datasetPush,
   "dataset list": datasetList,
   "runs list": runsList,
+  "import tensorboard": importTensorboard,
+  "import csv": importCsv,
   queue: queueCommand,
 };
 
