@@ -35,33 +35,58 @@ export function describeZodError(error: ZodError): string {
     .join("; ");
 }
 
-const t = initTRPC.context<Context>().create({
-  errorFormatter({ shape, error }) {
-    const zodError = error.cause instanceof ZodError ? error.cause : null;
-    return {
-      ...shape,
-      message: zodError
-        ? `Invalid input: ${describeZodError(zodError)}`
-        : error.code === "PAYLOAD_TOO_LARGE"
-          ? `request body is larger than ${REQUEST_BODY_MAX_BYTES / 1024 / 1024} MiB: split it (metrics.log takes at most ${METRICS_BATCH_MAX_POINTS} points per call)`
-          : shape.message,
-      data: {
-        ...shape.data,
-        stack: undefined,
-        fields: zodError
-          ? zodError.issues.map((i) => ({ path: i.path.map(String), message: i.message }))
-          : null,
-      },
-    };
-  },
+export interface ProcedureMeta {
+  /**
+   * Run outside a transaction. Only for a long-poll (`runners.claim`), which must not hold one
+   * while it waits; what it writes is one statement (and its event) in a transaction of its own.
+   */
+  outsideTransaction?: boolean;
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+  .create({
+    errorFormatter({ shape, error }) {
+      const zodError = error.cause instanceof ZodError ? error.cause : null;
+      return {
+        ...shape,
+        message: zodError
+          ? `Invalid input: ${describeZodError(zodError)}`
+          : error.code === "PAYLOAD_TOO_LARGE"
+            ? `request body is larger than ${REQUEST_BODY_MAX_BYTES / 1024 / 1024} MiB: split it (metrics.log takes at most ${METRICS_BATCH_MAX_POINTS} points per call)`
+            : shape.message,
+        data: {
+          ...shape.data,
+          stack: undefined,
+          fields: zodError
+            ? zodError.issues.map((i) => ({ path: i.path.map(String), message: i.message }))
+            : null,
+        },
+      };
+    },
+  });
+
+/**
+ * A mutation commits all of its effects or none: its resolver runs in one transaction, which a
+ * failure (a thrown error, a 4xx included) rolls back. Live events and queue wake-ups it caused
+ * go out after the commit (`database.afterCommit`).
+ */
+const atomicMutations = t.middleware(({ ctx, type, meta, next }) => {
+  if (type !== "mutation" || meta?.outsideTransaction) return next();
+  return ctx.services.database.transaction(async () => {
+    const result = await next();
+    if (!result.ok) throw result.error;
+    return result;
+  });
 });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
+export const publicProcedure = t.procedure.use(atomicMutations);
 
 /** Any valid token. */
-export const authedProcedure = t.procedure.use(({ ctx, next }) => {
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.caller) {
     throw new TRPCError({ code: "UNAUTHORIZED", message: "missing or invalid bearer token" });
   }

@@ -9,6 +9,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { ambientTransactions } from "./ambient-transaction.ts";
 import * as schema from "./schema.ts";
 
 export type Schema = typeof schema;
@@ -20,6 +21,13 @@ export interface Database {
   readonly db: Drizzle;
   /** Runs raw SQL and returns its rows, the same shape on both engines. */
   query<Row extends Record<string, unknown>>(statement: SQL): Promise<Row[]>;
+  /**
+   * Runs `fn` in one transaction; `db` and `query` inside it (down the async call chain) use it.
+   * Nested calls are savepoints. See ambient-transaction.ts.
+   */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /** Runs `effect` after the current transaction commits (at once outside one); never on rollback. */
+  afterCommit(effect: () => void): void;
   close(): Promise<void>;
 }
 
@@ -51,10 +59,14 @@ function createPostgresDatabase(url: string, max: number): Database {
       int8: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) },
     },
   });
-  const db = drizzlePostgres({ client, schema }) as unknown as Drizzle;
+  const { db, transaction, afterCommit } = ambientTransactions(
+    drizzlePostgres({ client, schema }) as unknown as Drizzle,
+  );
   return {
     kind: "postgres",
     db,
+    transaction,
+    afterCommit,
     async query<Row extends Record<string, unknown>>(statement: SQL) {
       const rows = await db.execute(statement);
       return rows as unknown as Row[];
@@ -67,10 +79,14 @@ async function createPgliteDatabase(dir: string | undefined): Promise<Database> 
   if (dir) mkdirSync(dir, { recursive: true });
   const client = dir ? new PGlite(dir) : new PGlite();
   await client.waitReady;
-  const db = drizzlePglite({ client, schema }) as unknown as Drizzle;
+  const { db, transaction, afterCommit } = ambientTransactions(
+    drizzlePglite({ client, schema }) as unknown as Drizzle,
+  );
   return {
     kind: "pglite",
     db,
+    transaction,
+    afterCommit,
     async query<Row extends Record<string, unknown>>(statement: SQL) {
       const result = (await db.execute(statement)) as unknown as { rows: Row[] };
       return result.rows;

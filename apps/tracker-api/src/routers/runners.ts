@@ -14,14 +14,17 @@ export const runnersRouter = router({
     .input(runnersRegisterInput)
     .mutation(({ ctx, input }) => ctx.services.runners.register(input, ctx.caller)),
   /** Long-poll: the best queued run this slot can serve, or null after `waitMs`. */
-  claim: runnerProcedure.input(runnersClaimInput).mutation(async ({ ctx, input, signal }) => {
-    await ctx.services.runners.requireOwnRunner(input.runnerId, ctx.caller);
-    return ctx.services.runners.claim(
-      input,
-      signal,
-      ctx.services.access.allowedProjects(ctx.caller, "write"),
-    );
-  }),
+  claim: runnerProcedure
+    .meta({ outsideTransaction: true })
+    .input(runnersClaimInput)
+    .mutation(async ({ ctx, input, signal }) => {
+      await ctx.services.runners.requireOwnRunner(input.runnerId, ctx.caller);
+      return ctx.services.runners.claim(
+        input,
+        signal,
+        ctx.services.access.allowedProjects(ctx.caller, "write"),
+      );
+    }),
   heartbeat: runnerProcedure.input(runnersHeartbeatInput).mutation(async ({ ctx, input }) => {
     await ctx.services.runners.requireOwnRunner(input.runnerId, ctx.caller);
     return ctx.services.runners.heartbeat(input);

@@ -28,38 +28,41 @@ export async function recoverLostRun(
   actor = "lease-reaper",
 ): Promise<RunStatus | null> {
   try {
-    if (run.status === "canceling") {
-      await runService.transition(run.id, "canceled", {
+    // lost and queued again (or failed) commit together: never a run left `lost` half-way.
+    return await runService.inTransaction(async (): Promise<RunStatus> => {
+      if (run.status === "canceling") {
+        await runService.transition(run.id, "canceled", {
+          actor,
+          reason: `${reason}; the cancel is complete`,
+          expect: ["canceling"],
+          changes: { ...released, finishedAt: new Date() },
+        });
+        return "canceled";
+      }
+      await runService.transition(run.id, "lost", {
         actor,
-        reason: `${reason}; the cancel is complete`,
-        expect: ["canceling"],
-        changes: { ...released, finishedAt: new Date() },
+        reason,
+        expect: ["running"],
+        changes: { leaseExpiresAt: null },
       });
-      return "canceled";
-    }
-    await runService.transition(run.id, "lost", {
-      actor,
-      reason,
-      expect: ["running"],
-      changes: { leaseExpiresAt: null },
-    });
-    if (run.attempt < run.maxAttempts) {
-      await runService.transition(run.id, "queued", {
+      if (run.attempt < run.maxAttempts) {
+        await runService.transition(run.id, "queued", {
+          actor,
+          reason: `queued again for attempt ${run.attempt + 1} of ${run.maxAttempts}`,
+          expect: ["lost"],
+          changes: { ...released, attempt: run.attempt + 1 },
+        });
+        return "queued";
+      }
+      const error = `lost ${run.attempt} time(s); max attempts (${run.maxAttempts}) reached`;
+      await runService.transition(run.id, "failed", {
         actor,
-        reason: `queued again for attempt ${run.attempt + 1} of ${run.maxAttempts}`,
+        reason: error,
         expect: ["lost"],
-        changes: { ...released, attempt: run.attempt + 1 },
+        changes: { ...released, error, finishedAt: new Date() },
       });
-      return "queued";
-    }
-    const error = `lost ${run.attempt} time(s); max attempts (${run.maxAttempts}) reached`;
-    await runService.transition(run.id, "failed", {
-      actor,
-      reason: error,
-      expect: ["lost"],
-      changes: { ...released, error, finishedAt: new Date() },
+      return "failed";
     });
-    return "failed";
   } catch (error) {
     if (error instanceof TRPCError && error.code === "CONFLICT") return null;
     throw error;

@@ -66,7 +66,8 @@ export function createLogService(database: Database, runService: RunService, bus
       RETURNING seq::float8 AS seq, stream, text, time_ms`);
     if (rows.length > 0) {
       rows.sort((a, b) => Number(a.seq) - Number(b.seq));
-      bus.publish({ kind: "log", runId, project, lines: rows.map(toStored) });
+      const stored = rows.map(toStored);
+      database.afterCommit(() => bus.publish({ kind: "log", runId, project, lines: stored }));
     }
     return { appended: rows.length, lastSeq: Math.max(...seqs) };
   }

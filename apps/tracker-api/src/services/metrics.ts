@@ -109,10 +109,12 @@ export function createMetricService(database: Database, runService: RunService, 
         time_ms: times[i]!,
         epoch: p.epoch ?? null,
       }));
-      bus.publish({ kind: "metric", runId, project, series: toColumnar(rows) });
+      const series = toColumnar(rows);
+      database.afterCommit(() => bus.publish({ kind: "metric", runId, project, series }));
     } else if (inserted > 0) {
       // Partly a re-send (or repeated steps within the batch): tell subscribers what is stored.
-      bus.publish({ kind: "metric", runId, project, series: toColumnar(await storedPoints(runId, points)) });
+      const series = toColumnar(await storedPoints(runId, points));
+      database.afterCommit(() => bus.publish({ kind: "metric", runId, project, series }));
     }
     return { inserted, received: points.length };
   }

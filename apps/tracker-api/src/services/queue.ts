@@ -125,7 +125,8 @@ export function createQueueService(database: Database, runService: RunService, o
       },
       { actor, reason: `queued on '${input.queue}'` },
     );
-    signal.notify();
+    // Waiting claims look once the run is committed (before, they would not see it).
+    database.afterCommit(() => signal.notify());
     return run;
   }
 

@@ -138,7 +138,7 @@ export function createRunnerService(
         },
         `runner ${input.name} restarted`,
       );
-      if (outcome === "queued") queue.signal.notify();
+      if (outcome === "queued") database.afterCommit(() => queue.signal.notify());
     }
     return { runnerId: id, leaseMs: settings.leaseMs, heartbeatMs: settings.heartbeatMs };
   }
@@ -271,7 +271,7 @@ export function createRunnerService(
           attempt: row.attempt + 1,
         },
       });
-      queue.signal.notify();
+      database.afterCommit(() => queue.signal.notify());
       return run;
     }
     // A run being canceled ends canceled whatever its process did last.

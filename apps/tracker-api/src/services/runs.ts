@@ -166,7 +166,8 @@ export function createRunService(database: Database, projectService: ProjectServ
     reason: string | null,
   ) {
     await db.insert(runEvents).values({ runId, fromStatus: from, toStatus: to, actor, reason });
-    bus.publish({ kind: "status", runId, project, status: to, reason });
+    // Subscribers hear of the change once it is committed, never of one that was rolled back.
+    database.afterCommit(() => bus.publish({ kind: "status", runId, project, status: to, reason }));
   }
 
   /**
@@ -402,16 +403,23 @@ export function createRunService(database: Database, projectService: ProjectServ
     },
     actor: string,
   ): Promise<Run> {
-    if (input.results) await setResults(input.runId, input.results);
     const { status } = await requireProject(input.runId);
     // A run being canceled that finishes by itself still ends canceled: the user asked for it.
     const to: RunStatus = status === "canceling" ? "canceled" : input.status;
-    return transition(input.runId, to, {
+    // The transition is checked (409 for a run already finished) before the results are touched.
+    const run = await transition(input.runId, to, {
       actor,
       reason: input.status === "failed" ? (input.error ?? "failed") : null,
       changes: { finishedAt: new Date(), error: input.error ?? null, leaseExpiresAt: null },
     });
+    return input.results ? setResults(input.runId, input.results) : run;
   }
+
+  /** `fn` with all of its statements in one transaction (a savepoint inside a caller's one). */
+  const atomic =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      database.transaction(() => fn(...args));
 
   async function events(runId: string): Promise<RunEvent[]> {
     await requireProject(runId);
@@ -430,15 +438,17 @@ export function createRunService(database: Database, projectService: ProjectServ
   return {
     get,
     list,
-    create,
+    create: atomic(create),
     update,
     setKeyValueTags,
     deleteKeyValueTag,
-    finish,
+    finish: atomic(finish),
     setResults,
-    transition,
-    transitionPicked,
-    insertNew,
+    transition: atomic(transition),
+    transitionPicked: atomic(transitionPicked),
+    insertNew: atomic(insertNew),
+    /** Runs `fn` in one transaction (a savepoint inside a caller's one). */
+    inTransaction: <T>(fn: () => Promise<T>) => database.transaction(fn),
     requireProject,
     projectOf,
     events,

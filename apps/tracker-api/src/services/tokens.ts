@@ -62,7 +62,8 @@ export function createTokenService(database: Database, opts: { envAdminToken?: s
       .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
       .returning();
     if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `id: no active token with id ${id}` });
-    callers.clear();
+    // After the commit: a lookup between clearing and committing would cache the token again.
+    database.afterCommit(() => callers.clear());
     return toApiToken(row);
   }
 
