@@ -6,6 +6,7 @@ import { dashboardStatic } from "./http/dashboard-static.ts";
 import { predictRoute } from "./http/predict-route.ts";
 import { createLabtrackServer } from "./server.ts";
 import { ensureAdminToken } from "./services/admin-bootstrap.ts";
+import { openBlobStore } from "./services/blob-store-config.ts";
 import { createServices } from "./services/index.ts";
 import { startLeaseReaper } from "./services/lease-reaper.ts";
 
@@ -18,9 +19,11 @@ async function main() {
     pgliteDir: pgliteDirIn(env.dataDir),
   });
   await migrateDatabase(database);
+  const blobs = openBlobStore(env.blobStore);
   const services = createServices({
     database,
     dataDir: env.dataDir,
+    blobs: blobs.store,
     envAdminToken: env.LABTRACK_ADMIN_TOKEN,
     queueSettings: {
       leaseMs: env.LABTRACK_LEASE_MS,
@@ -51,8 +54,13 @@ async function main() {
     dataDir: env.dataDir,
     envAdminToken: env.LABTRACK_ADMIN_TOKEN,
   });
-  log.info({ url, database: database.kind, dataDir: env.dataDir }, "labtrack tracker-api listening");
-  const lines = [`Labtrack is running at ${publicUrl} (database: ${database.kind}, data: ${env.dataDir})`];
+  log.info(
+    { url, database: database.kind, dataDir: env.dataDir, blobs: blobs.store.location },
+    "labtrack tracker-api listening",
+  );
+  const lines = [
+    `Labtrack is running at ${publicUrl} (database: ${database.kind}, data: ${env.dataDir}, blobs: ${blobs.store.location})`,
+  ];
   if (admin.token) {
     lines.push(`Sign in: ${publicUrl}/login#token=${admin.token}`);
     if (admin.created) lines.push(`Admin token written to ${admin.file}`);
@@ -69,6 +77,7 @@ async function main() {
     await reaper.stop();
     await app.close();
     await database.close();
+    blobs.close();
     log.info("stopped");
     process.exit(0);
   };

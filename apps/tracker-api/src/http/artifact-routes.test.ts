@@ -6,8 +6,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   callProcedure,
-  DB_KINDS,
   dataOf,
+  STORAGE_CASES,
   startTestServer,
   type TestServer,
 } from "../test-support/test-server.ts";
@@ -57,13 +57,13 @@ function rawPut(base: string, rawPath: string, token: string): Promise<{ status:
   });
 }
 
-describe.each(DB_KINDS)("artifacts over HTTP on %s", (kind) => {
+describe.each(STORAGE_CASES)("artifacts over HTTP on %s with %s blobs", (kind, blobStore) => {
   let server: TestServer;
   let runId: string;
   const auth = () => ({ authorization: `Bearer ${server.adminToken}` });
 
   beforeAll(async () => {
-    server = await startTestServer(kind);
+    server = await startTestServer(kind, { blobStore });
     const res = await callProcedure(server, server.adminToken, "runs.create", { project: "artifacts" });
     runId = dataOf<{ id: string }>(res).id;
   });

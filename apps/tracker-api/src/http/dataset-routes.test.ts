@@ -7,8 +7,8 @@ import * as tar from "tar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   callProcedure,
-  DB_KINDS,
   dataOf,
+  STORAGE_CASES,
   startTestServer,
   type TestServer,
 } from "../test-support/test-server.ts";
@@ -43,7 +43,7 @@ describe("dataset URLs", () => {
   });
 });
 
-describe.each(DB_KINDS)("datasets over HTTP on %s", (kind) => {
+describe.each(STORAGE_CASES)("datasets over HTTP on %s with %s blobs", (kind, blobStore) => {
   let server: TestServer;
   const auth = (token = server.adminToken) => ({ authorization: `Bearer ${token}` });
   const push = (name: string, body: Buffer | string, token?: string) =>
@@ -54,7 +54,7 @@ describe.each(DB_KINDS)("datasets over HTTP on %s", (kind) => {
     });
 
   beforeAll(async () => {
-    server = await startTestServer(kind);
+    server = await startTestServer(kind, { blobStore });
   });
   afterAll(() => server.close());
 

@@ -7,8 +7,8 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   callProcedure,
-  DB_KINDS,
   dataOf,
+  STORAGE_CASES,
   startTestServer,
   type TestServer,
 } from "../test-support/test-server.ts";
@@ -54,7 +54,7 @@ async function trainTinyModel(dir: string): Promise<void> {
   model.dispose();
 }
 
-describe.each(DB_KINDS)("POST /api/runs/<id>/predict on %s", (kind) => {
+describe.each(STORAGE_CASES)("POST /api/runs/<id>/predict on %s with %s blobs", (kind, blobStore) => {
   let server: TestServer;
   let modelDir: string;
   let cacheDir: string;
@@ -100,7 +100,7 @@ describe.each(DB_KINDS)("POST /api/runs/<id>/predict on %s", (kind) => {
     cacheDir = await mkdtemp(path.join(os.tmpdir(), "labtrack-model-cache-"));
     await trainTinyModel(modelDir);
     route = predictRoute({ cacheDir, maxLoadedModels: 1 });
-    server = await startTestServer(kind, { extraRoutes: [route] });
+    server = await startTestServer(kind, { extraRoutes: [route], blobStore });
     runId = await runWithModel();
   });
   afterAll(async () => {

@@ -5,35 +5,71 @@ import path from "node:path";
 import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 
-/** Content-addressed files: `<root>/sha256/ab/abcdef…`. The same bytes are stored once. */
-export function createBlobStore(root: string) {
+export interface PutOptions {
+  /** Refuse (and keep nothing of) a body longer than this. */
+  maxBytes?: number;
+  /** Refuse (and keep nothing of) a body whose sha256 differs: it never becomes visible. */
+  expectedSha256?: string;
+}
+
+/** An inclusive byte range, as HTTP's `Range: bytes=start-end`. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Content-addressed bytes: a blob's name is the sha256 of its content, so the same bytes are
+ * stored once. Bodies stream in and out; no store holds a whole file in memory.
+ */
+export interface BlobStore {
+  /** Where the blobs live, for logs and the startup line. */
+  readonly location: string;
+  put(source: Readable, opts?: PutOptions): Promise<{ sha256: string; size: number }>;
+  /** The blob's bytes (or a range of them); the stream errors when there is no such blob. */
+  read(sha256: string, range?: ByteRange): Readable;
+  exists(sha256: string): Promise<boolean>;
+}
+
+/** Counts and hashes what flows through; fails the stream once it passes `maxBytes`. */
+export function createHashingMeter(maxBytes: number | undefined) {
+  const hash = createHash("sha256");
+  let size = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      size += chunk.length;
+      if (maxBytes !== undefined && size > maxBytes) {
+        done(new Error(`file is larger than ${maxBytes} bytes`));
+        return;
+      }
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  return { meter, result: () => ({ sha256: hash.digest("hex"), size }) };
+}
+
+export function checkExpectedSha256(actual: string, opts: PutOptions): void {
+  if (opts.expectedSha256 !== undefined && opts.expectedSha256 !== actual) {
+    throw new Error(`sha256: the body hashes to ${actual}, not the expected ${opts.expectedSha256}`);
+  }
+}
+
+/** Content-addressed files: `<root>/sha256/ab/abcdef…`. */
+export function createLocalBlobStore(root: string): BlobStore & { blobPath(sha256: string): string } {
   const tmpDir = path.join(root, "tmp");
 
   const blobPath = (sha256: string) => path.join(root, "sha256", sha256.slice(0, 2), sha256);
 
-  /** Streams `source` to disk while hashing it; never holds the whole file in memory. */
-  async function put(
-    source: Readable,
-    opts: { maxBytes?: number } = {},
-  ): Promise<{ sha256: string; size: number }> {
+  /** Streams `source` to a temporary file while hashing it; renamed into place once it checks out. */
+  async function put(source: Readable, opts: PutOptions = {}): Promise<{ sha256: string; size: number }> {
     await mkdir(tmpDir, { recursive: true });
     const tmp = path.join(tmpDir, randomUUID());
-    const hash = createHash("sha256");
-    let size = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        size += chunk.length;
-        if (opts.maxBytes !== undefined && size > opts.maxBytes) {
-          done(new Error(`file is larger than ${opts.maxBytes} bytes`));
-          return;
-        }
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
+    const { meter, result } = createHashingMeter(opts.maxBytes);
     try {
       await pipeline(source, meter, createWriteStream(tmp));
-      const sha256 = hash.digest("hex");
+      const { sha256, size } = result();
+      checkExpectedSha256(sha256, opts);
       const target = blobPath(sha256);
       await mkdir(path.dirname(target), { recursive: true });
       await rename(tmp, target);
@@ -53,9 +89,7 @@ export function createBlobStore(root: string) {
     }
   }
 
-  const read = (sha256: string, range?: { start: number; end: number }) =>
-    createReadStream(blobPath(sha256), range);
+  const read = (sha256: string, range?: ByteRange) => createReadStream(blobPath(sha256), range);
 
-  return { put, read, exists, blobPath };
+  return { location: root, put, read, exists, blobPath };
 }
-export type BlobStore = ReturnType<typeof createBlobStore>;

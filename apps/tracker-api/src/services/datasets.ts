@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { Dataset, DatasetPushResult } from "@labtrack/schemas";
 import { TRPCError } from "@trpc/server";
 import { and, desc, eq } from "drizzle-orm";
@@ -17,15 +18,15 @@ const toDataset = (r: typeof datasets.$inferSelect): Dataset => ({
 });
 
 /** Regular files in a tar (plain or gzipped); throws when the bytes are not a tar. */
-async function countTarFiles(file: string): Promise<number> {
+async function countTarFiles(bytes: Readable): Promise<number> {
   let files = 0;
-  await tar.t({
-    file,
+  const parser = tar.t({
     strict: true,
     onReadEntry: (entry) => {
       if (entry.type === "File" || entry.type === "OldFile") files += 1;
     },
   });
+  await pipeline(bytes, parser as unknown as NodeJS.WritableStream);
   return files;
 }
 
@@ -54,7 +55,7 @@ export function createDatasetService(database: Database, blobs: BlobStore) {
     if (existing) return { ...toDataset(existing), created: false };
     let fileCount: number;
     try {
-      fileCount = await countTarFiles(blobs.blobPath(sha256));
+      fileCount = await countTarFiles(blobs.read(sha256));
     } catch (error) {
       throw new TRPCError({
         code: "BAD_REQUEST",

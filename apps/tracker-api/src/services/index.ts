@@ -2,7 +2,7 @@ import path from "node:path";
 import type { Database } from "../db/client.ts";
 import { createAccessService } from "./access.ts";
 import { createArtifactService } from "./artifacts.ts";
-import { createBlobStore } from "./blob-store.ts";
+import { type BlobStore, createLocalBlobStore } from "./blob-store.ts";
 import { createDatasetService } from "./datasets.ts";
 import { LiveEventBus } from "./live-events.ts";
 import { createLogService } from "./logs.ts";
@@ -17,6 +17,8 @@ import { createTokenService } from "./tokens.ts";
 export interface ServicesOptions {
   database: Database;
   dataDir: string;
+  /** Artifact and dataset bytes; default: a folder `<dataDir>/blobs`. */
+  blobs?: BlobStore | undefined;
   envAdminToken?: string | undefined;
   /** Lease, heartbeat and reaper intervals; short in tests. */
   queueSettings?: Partial<QueueSettings> | undefined;
@@ -30,7 +32,7 @@ export function createServices(opts: ServicesOptions) {
   const access = createAccessService(opts.database, runs);
   const metrics = createMetricService(opts.database, runs, bus);
   const logs = createLogService(opts.database, runs, bus);
-  const blobs = createBlobStore(path.join(opts.dataDir, "blobs"));
+  const blobs = opts.blobs ?? createLocalBlobStore(path.join(opts.dataDir, "blobs"));
   const artifacts = createArtifactService(opts.database, runs, blobs);
   const datasets = createDatasetService(opts.database, blobs);
   const queueSettings: QueueSettings = { ...DEFAULT_QUEUE_SETTINGS, ...opts.queueSettings };

@@ -2,10 +2,12 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { startS3TestServer } from "@labtrack/s3/test-support";
 import pino from "pino";
 import postgres from "postgres";
 import { createDatabase, type Database, migrateDatabase } from "../db/client.ts";
 import { createLabtrackServer, type ExtraRoute } from "../server.ts";
+import { openBlobStore } from "../services/blob-store-config.ts";
 import { createServices, type Services } from "../services/index.ts";
 import { startLeaseReaper } from "../services/lease-reaper.ts";
 import type { QueueSettings } from "../services/runners.ts";
@@ -15,6 +17,15 @@ export type DbKind = "pglite" | "postgres";
 /** Integration suites run on PGlite always, and on Postgres when TEST_DATABASE_URL names a server. */
 export const testDatabaseUrl = process.env.TEST_DATABASE_URL;
 export const DB_KINDS: DbKind[] = testDatabaseUrl ? ["pglite", "postgres"] : ["pglite"];
+
+/** Where a test server keeps artifact and dataset blobs: a folder, or s3rver on loopback. */
+export type BlobStoreKind = "local" | "s3";
+export const BLOB_STORE_KINDS: BlobStoreKind[] = ["local", "s3"];
+/** Storage suites: every database with local blobs, and S3 blobs on PGlite (the store does not touch the database). */
+export const STORAGE_CASES: [DbKind, BlobStoreKind][] = [
+  ...DB_KINDS.map((kind): [DbKind, BlobStoreKind] => [kind, "local"]),
+  ["pglite", "s3"],
+];
 
 /** A fresh database on the test server, dropped again by the returned function. */
 export async function createScratchPostgres(
@@ -56,6 +67,7 @@ export async function startTestServer(
     databaseUrl?: string;
     /** Short leases and heartbeats keep queue tests fast. */
     queueSettings?: Partial<QueueSettings>;
+    blobStore?: BlobStoreKind;
   } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), "labtrack-test-")));
@@ -72,9 +84,16 @@ export async function startTestServer(
   });
   await migrateDatabase(database);
   const adminToken = `test-admin-${randomBytes(12).toString("hex")}`;
+  const s3 = opts.blobStore === "s3" ? await startS3TestServer() : null;
+  const blobs = openBlobStore(
+    s3
+      ? { kind: "s3", location: { bucket: s3.bucket, prefix: "labtrack/" }, settings: s3.settings }
+      : { kind: "local", dir: path.join(dataDir, "blobs") },
+  );
   const services = createServices({
     database,
     dataDir,
+    blobs: blobs.store,
     envAdminToken: adminToken,
     queueSettings: opts.queueSettings,
   });
@@ -100,6 +119,8 @@ export async function startTestServer(
       await reaper.stop();
       await app.close();
       await database.close();
+      blobs.close();
+      await s3?.close();
       await scratch?.drop();
       if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
