@@ -102,7 +102,7 @@ describe("LogFilesTail", () => {
     await pollAll(tail);
     expect(problems).toHaveLength(3);
     expect(problems[0]).toContain("is not a valid metric key");
-    expect(problems[1]).toContain("negative steps");
+    expect(problems[1]).toContain("negative or past 2^53");
     expect(problems[2]).toMatch(
       new RegExp(`CRC-32C mismatch in the record data at byte offset ${good.length}$`),
     );

@@ -144,7 +144,7 @@ export class LogFilesTail {
     if (!Number.isSafeInteger(step) || step < 0) {
       this.tellOnce(
         `step:${found.file}:${name}`,
-        `log capture: ${key} has negative steps in ${found.file}; those are skipped`,
+        `log capture: ${key} has steps Labtrack cannot store (negative or past 2^53) in ${found.file}; those are skipped`,
       );
       return null;
     }
