@@ -53,6 +53,17 @@ export function ChartControls({
         />
         <span>Log scale</span>
       </label>
+      <label
+        className="inline-field"
+        title="Scale y to the 1st-99th percentile, so one spike does not flatten every curve"
+      >
+        <input
+          type="checkbox"
+          checked={settings.ignoreOutliers}
+          onChange={(event) => onChange({ ...settings, ignoreOutliers: event.target.checked })}
+        />
+        <span>Ignore outliers</span>
+      </label>
     </div>
   );
 }

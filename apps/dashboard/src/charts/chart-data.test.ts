@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { buildChartData, xValues } from "./chart-data.ts";
+import { alignSeries, buildChartData, nonFinitePoints, xValues } from "./chart-data.ts";
 import { appendChunk, type SeriesData } from "./series-data.ts";
+
+const chartData = (list: SeriesData[], opts: { xAxis: "step"; smoothing: number; logScale: boolean }) =>
+  buildChartData(alignSeries(list, opts.xAxis), opts);
 
 function series(runId: string, steps: number[], values: number[], times?: number[]): SeriesData {
   return {
@@ -17,7 +20,7 @@ function series(runId: string, steps: number[], values: number[], times?: number
 
 describe("chart data", () => {
   it("joins runs with different steps on one x column, leaving gaps as null", () => {
-    const data = buildChartData([series("a", [0, 2, 4], [1, 2, 3]), series("b", [1, 2], [5, 6])], {
+    const data = chartData([series("a", [0, 2, 4], [1, 2, 3]), series("b", [1, 2], [5, 6])], {
       xAxis: "step",
       smoothing: 0,
       logScale: false,
@@ -25,14 +28,14 @@ describe("chart data", () => {
     expect(data.columns[0]).toEqual([0, 1, 2, 4]);
     expect(data.columns[1]).toEqual([1, null, 2, 3]);
     expect(data.columns[2]).toEqual([null, 5, 6, null]);
-    expect(data.lines).toEqual([
-      { runId: "a", raw: 1, smoothed: null },
-      { runId: "b", raw: 2, smoothed: null },
+    expect(data.lines.map((l) => [l.runId, l.raw, l.smoothed, [...l.at]])).toEqual([
+      ["a", 1, null, [0, 2, 3]],
+      ["b", 2, null, [1, 2]],
     ]);
   });
 
   it("adds a debiased EMA curve beside the raw one when smoothing is on", () => {
-    const data = buildChartData([series("a", [0, 1, 2], [0, 10, 10])], {
+    const data = chartData([series("a", [0, 1, 2], [0, 10, 10])], {
       xAxis: "step",
       smoothing: 0.5,
       logScale: false,
@@ -48,19 +51,35 @@ describe("chart data", () => {
   it("turns NaN and infinities into gaps, and non-positive values too on a log scale", () => {
     const values = [Number.NaN, Number.POSITIVE_INFINITY, 0, 2];
     expect(
-      buildChartData([series("a", [0, 1, 2, 3], values)], {
+      chartData([series("a", [0, 1, 2, 3], values)], {
         xAxis: "step",
         smoothing: 0,
         logScale: false,
       }).columns[1],
     ).toEqual([null, null, 0, 2]);
     expect(
-      buildChartData([series("a", [0, 1, 2, 3], values)], {
+      chartData([series("a", [0, 1, 2, 3], values)], {
         xAxis: "step",
         smoothing: 0,
         logScale: true,
       }).columns[1],
     ).toEqual([null, null, null, 2]);
+  });
+
+  it("lists each NaN and infinity with where it is, so the chart can mark it", () => {
+    const aligned = alignSeries(
+      [
+        series("a", [0, 5, 10], [1, Number.NaN, 2]),
+        series("b", [2, 5], [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]),
+      ],
+      "step",
+    );
+    expect(aligned.xs).toEqual([0, 2, 5, 10]);
+    expect(nonFinitePoints(aligned.runs)).toEqual([
+      { runId: "a", index: 2, kind: "nan" },
+      { runId: "b", index: 1, kind: "+inf" },
+      { runId: "b", index: 2, kind: "-inf" },
+    ]);
   });
 
   it("measures x in epochs, seconds since the run started, or wall-clock seconds", () => {

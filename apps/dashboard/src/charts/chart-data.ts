@@ -18,45 +18,33 @@ export function xValues(series: SeriesData, axis: XAxis): number[] {
   }
 }
 
-/** Non-finite values (and non-positive ones on a log scale) cannot be drawn: they become gaps. */
-function drawable(value: number | undefined, logScale: boolean): number | null {
-  if (value === undefined || !Number.isFinite(value)) return null;
-  if (logScale && value <= 0) return null;
-  return value;
-}
-
-export interface ChartLine {
+/** One run's points placed on the shared x column. */
+export interface AlignedRun {
   runId: string;
-  /** Index in the aligned data of the raw curve. */
-  raw: number;
-  /** Index of the smoothed curve, or null when smoothing is off. */
-  smoothed: number | null;
+  /** Index in the shared x column of each of the run's points, ascending. */
+  at: Int32Array;
+  /** The run's values at those points, NaN and ±Infinity kept. */
+  values: number[];
 }
 
-export interface ChartData {
-  /** uPlot's aligned columns: shared x first, then one y column per curve. */
-  columns: [number[], ...(number | null)[][]];
-  lines: ChartLine[];
+export interface AlignedSeries {
+  xs: number[];
+  runs: AlignedRun[];
 }
 
 /**
- * Joins several runs' series of one metric on a shared x column (uPlot draws aligned data), with a
- * raw and, when `smoothing` > 0, a debiased-EMA smoothed curve per run. Where a run has no point
- * at an x its column holds null, which uPlot bridges for that curve.
+ * Several runs' series of one metric on one shared, sorted x column (uPlot draws aligned data).
+ * Independent of smoothing, so moving the smoothing slider does not redo it.
  */
-export function buildChartData(
-  seriesList: readonly SeriesData[],
-  opts: { xAxis: XAxis; smoothing: number; logScale: boolean },
-): ChartData {
+export function alignSeries(seriesList: readonly SeriesData[], xAxis: XAxis): AlignedSeries {
   const perRun = seriesList.map((series) => {
-    const xs = xValues(series, opts.xAxis);
+    const xs = xValues(series, xAxis);
     const order = xs.every((x, i) => i === 0 || x >= (xs[i - 1] ?? x))
       ? null
       : xs.map((_, i) => i).sort((a, b) => (xs[a] ?? 0) - (xs[b] ?? 0));
     const pick = <T>(column: T[]) => (order ? order.map((i) => column[i] as T) : column);
-    return { series, xs: pick(xs), values: pick(series.values) };
+    return { runId: series.runId, xs: pick(xs), values: pick(series.values) };
   });
-
   const all = new Float64Array(perRun.reduce((n, run) => n + run.xs.length, 0));
   let offset = 0;
   for (const run of perRun) {
@@ -67,22 +55,86 @@ export function buildChartData(
   const xs: number[] = [];
   for (const x of all) if (xs.length === 0 || xs[xs.length - 1] !== x) xs.push(x);
 
-  const columns: ChartData["columns"] = [xs];
-  const lines: ChartLine[] = [];
-  for (const run of perRun) {
-    const smoothed = opts.smoothing > 0 ? smoothEma(run.values, opts.smoothing) : null;
-    const rawColumn = new Array<number | null>(xs.length).fill(null);
-    const smoothColumn = smoothed ? new Array<number | null>(xs.length).fill(null) : null;
+  const runs = perRun.map((run): AlignedRun => {
+    const at = new Int32Array(run.xs.length);
     let j = 0;
     for (let i = 0; i < run.xs.length; i++) {
       const x = run.xs[i] ?? 0;
       while (j < xs.length && (xs[j] ?? 0) < x) j++;
-      rawColumn[j] = drawable(run.values[i], opts.logScale);
-      if (smoothColumn && smoothed) smoothColumn[j] = drawable(smoothed[i], opts.logScale);
+      at[i] = j;
     }
-    const raw = columns.push(rawColumn) - 1;
-    const smoothIndex = smoothColumn ? columns.push(smoothColumn) - 1 : null;
-    lines.push({ runId: run.series.runId, raw, smoothed: smoothIndex });
-  }
+    return { runId: run.runId, at, values: run.values };
+  });
+  return { xs, runs };
+}
+
+/** Non-finite values (and non-positive ones on a log scale) cannot be drawn: they become gaps. */
+function drawable(value: number | undefined, logScale: boolean): number | null {
+  if (value === undefined || !Number.isFinite(value)) return null;
+  if (logScale && value <= 0) return null;
+  return value;
+}
+
+function column(length: number, run: AlignedRun, values: readonly number[], logScale: boolean) {
+  const out = new Array<number | null>(length).fill(null);
+  for (let k = 0; k < run.at.length; k++) out[run.at[k] ?? 0] = drawable(values[k], logScale);
+  return out;
+}
+
+export interface ChartLine extends AlignedRun {
+  /** Index in the aligned data of the raw curve. */
+  raw: number;
+  /** Index of the smoothed curve, or null when smoothing is off. */
+  smoothed: number | null;
+  /** Smoothed values at the run's points, or null when smoothing is off. */
+  smoothedValues: number[] | null;
+}
+
+export interface ChartData {
+  /** uPlot's aligned columns: shared x first, then one y column per curve. */
+  columns: [number[], ...(number | null)[][]];
+  lines: ChartLine[];
+}
+
+/** Raw curves' columns: they change with the data and the scale, not with smoothing. */
+export function rawColumns(aligned: AlignedSeries, logScale: boolean): (number | null)[][] {
+  return aligned.runs.map((run) => column(aligned.xs.length, run, run.values, logScale));
+}
+
+/**
+ * The chart's columns: per run its raw curve and, when `smoothing` > 0, a debiased-EMA smoothed
+ * one. Where a run has no point at an x its column holds null, which uPlot bridges for that curve.
+ */
+export function buildChartData(
+  aligned: AlignedSeries,
+  opts: { smoothing: number; logScale: boolean },
+  raw: (number | null)[][] = rawColumns(aligned, opts.logScale),
+): ChartData {
+  const columns: ChartData["columns"] = [aligned.xs];
+  const lines = aligned.runs.map((run, r): ChartLine => {
+    const rawIndex = columns.push(raw[r] ?? []) - 1;
+    if (opts.smoothing <= 0) return { ...run, raw: rawIndex, smoothed: null, smoothedValues: null };
+    const smoothedValues = smoothEma(run.values, opts.smoothing);
+    const smoothed = columns.push(column(aligned.xs.length, run, smoothedValues, opts.logScale)) - 1;
+    return { ...run, raw: rawIndex, smoothed, smoothedValues };
+  });
   return { columns, lines };
+}
+
+export type NonFiniteKind = "nan" | "+inf" | "-inf";
+
+/** Every NaN and ±Infinity point of the lines, to be marked on the chart where the curve breaks. */
+export function nonFinitePoints(
+  lines: readonly AlignedRun[],
+): { runId: string; index: number; kind: NonFiniteKind }[] {
+  const marks: { runId: string; index: number; kind: NonFiniteKind }[] = [];
+  for (const line of lines) {
+    for (let k = 0; k < line.values.length; k++) {
+      const value = line.values[k] ?? 0;
+      if (Number.isFinite(value)) continue;
+      const kind: NonFiniteKind = Number.isNaN(value) ? "nan" : value > 0 ? "+inf" : "-inf";
+      marks.push({ runId: line.runId, index: line.at[k] ?? 0, kind });
+    }
+  }
+  return marks;
 }

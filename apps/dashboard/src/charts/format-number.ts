@@ -11,6 +11,19 @@ export function formatMetric(value: number | string | null | undefined): string 
   return Number(value.toPrecision(4)).toString();
 }
 
+/**
+ * A config value as it was set: whole numbers without separators (a seed of 1005 is not
+ * "1,005"), other numbers to 6 significant digits, strings as they are, the rest as JSON.
+ */
+export function formatConfigValue(value: unknown): string {
+  if (typeof value === "number") {
+    if (Number.isInteger(value) || !Number.isFinite(value)) return String(value);
+    return String(Number(value.toPrecision(6)));
+  }
+  if (typeof value === "string") return value;
+  return JSON.stringify(value) ?? "";
+}
+
 export function formatBytes(bytes: number): string {
   const units = ["B", "KB", "MB", "GB", "TB"];
   let value = bytes;

@@ -1,21 +1,27 @@
-import { useMemo, useRef } from "react";
-import type uPlot from "uplot";
-import type { AlignedData, Options } from "uplot";
+import { useEffect, useId, useMemo, useRef } from "react";
+import uPlot, { type AlignedData, type Options } from "uplot";
 import type { XAxis } from "../compare/compare-url-state.ts";
 import { useTheme } from "../components/theme.tsx";
-import { buildChartData } from "./chart-data.ts";
+import { axisWidthFor, DURATION_INCREMENTS, WHOLE_NUMBER_INCREMENTS } from "./axis-format.ts";
+import { alignSeries, buildChartData, nonFinitePoints, rawColumns } from "./chart-data.ts";
 import { readChartTheme } from "./chart-theme.ts";
+import { queueChartWork } from "./chart-work-queue.ts";
 import { formatDuration, formatMetric } from "./format-number.ts";
+import { useHighlightStore } from "./highlight-store.ts";
+import { nonFinitePlugin } from "./non-finite-plugin.ts";
 import { withAlpha } from "./run-colors.ts";
 import type { SeriesData } from "./series-data.ts";
-import { type TooltipLine, tooltipPlugin } from "./tooltip-plugin.ts";
+import { tooltipPlugin } from "./tooltip-plugin.ts";
 import { UplotChart } from "./uplot-chart.tsx";
+import { outlierFreeRange } from "./y-range.ts";
 import { zoomWindowOf } from "./zoom-window.ts";
 
 export interface ChartSettings {
   xAxis: XAxis;
   smoothing: number;
   logScale: boolean;
+  /** Scale y to the 1st-99th percentile of the values, so a spike does not flatten the rest. */
+  ignoreOutliers: boolean;
 }
 
 export interface MetricChartProps {
@@ -33,9 +39,6 @@ export interface MetricChartProps {
   zoomed?: boolean;
 }
 
-/** Steps and epochs are whole numbers: ticks 1, 2, 5, 10, 20, 50 … apart, never 0.5. */
-const WHOLE_NUMBER_STEPS = Array.from({ length: 10 }, (_, e) => [1, 2, 5].map((m) => m * 10 ** e)).flat();
-
 const X_LABELS: Record<XAxis, string> = {
   step: "step",
   epoch: "epoch",
@@ -43,99 +46,161 @@ const X_LABELS: Record<XAxis, string> = {
   wall: "wall time",
 };
 
+const AXIS_FONT = "11px system-ui, sans-serif";
+let measureContext: CanvasRenderingContext2D | null | undefined;
+function labelWidth(label: string): number {
+  if (measureContext === undefined) measureContext = document.createElement("canvas").getContext("2d");
+  if (!measureContext) return label.length * 7;
+  measureContext.font = AXIS_FONT;
+  return measureContext.measureText(label).width;
+}
+
 function formatXValue(axis: XAxis, x: number): string {
   if (axis === "relative") return formatDuration(x * 1000);
   if (axis === "wall") return new Date(x * 1000).toLocaleString();
   return `${X_LABELS[axis]} ${formatMetric(x)}`;
 }
 
-/** One metric, every run overlaid in its colour: faint raw curve behind the smoothed one. */
+/**
+ * One metric, every shown run overlaid in its colour: faint raw curve behind the smoothed one,
+ * NaN and infinities marked, the page's highlighted run in front of the others.
+ */
 export function MetricChart(props: MetricChartProps) {
   const { series, settings, colors, runNames, hidden, metric } = props;
   const { theme } = useTheme();
+  const highlight = useHighlightStore();
+  const chartId = useId();
   const chart = useRef<uPlot | null>(null);
-  const data = useMemo(() => buildChartData(series, settings), [series, settings]);
-  const tooltipLines = useRef<TooltipLine[]>([]);
-  tooltipLines.current = data.lines
-    .filter((line) => !hidden.has(line.runId))
-    .map((line) => ({
-      label: runNames.get(line.runId) ?? line.runId.slice(0, 8),
-      color: colors.get(line.runId) ?? "#888",
-      column: line.smoothed ?? line.raw,
-    }));
+  const hiddenKey = [...hidden].sort().join(",");
+  // Hidden runs are left out of the data altogether: they must not set the x range either.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: hiddenKey summarises hidden
+  const visible = useMemo(() => series.filter((s) => !hidden.has(s.runId)), [series, hiddenKey]);
+  const aligned = useMemo(() => alignSeries(visible, settings.xAxis), [visible, settings.xAxis]);
+  const raw = useMemo(() => rawColumns(aligned, settings.logScale), [aligned, settings.logScale]);
+  const data = useMemo(
+    () => buildChartData(aligned, { smoothing: settings.smoothing, logScale: settings.logScale }, raw),
+    [aligned, raw, settings.smoothing, settings.logScale],
+  );
+  const marks = useMemo(() => nonFinitePoints(aligned.runs), [aligned]);
+  const yRange = useMemo(
+    () => (settings.ignoreOutliers ? outlierFreeRange(raw, { logScale: settings.logScale }) : null),
+    [raw, settings.ignoreOutliers, settings.logScale],
+  );
+  const live = useRef({ data, marks, yRange, runNames, colors });
+  live.current = { data, marks, yRange, runNames, colors };
   const onZoom = useRef(props.onZoom);
   onZoom.current = props.onZoom;
 
+  const focusHighlighted = useRef(() => {});
+  focusHighlighted.current = () => {
+    const u = chart.current;
+    if (!u) return;
+    const runId = highlight?.get() ?? null;
+    const line = live.current.data.lines.find((l) => l.runId === runId);
+    u.setSeries(line ? (line.smoothed ?? line.raw) : null, { focus: true });
+  };
+  useEffect(
+    () => highlight?.subscribe(() => queueChartWork(`${chartId}:focus`, () => focusHighlighted.current())),
+    [highlight, chartId],
+  );
+
   // Options depend on the curve layout, not on the values: live points only call setData.
   const layout = data.lines.map((l) => `${l.runId}:${l.smoothed !== null}`).join("|");
-  const hiddenKey = [...hidden].sort().join(",");
   // Moving the smoothing slider only changes the data; the chart is rebuilt only when it turns on or off.
   const smoothingOn = settings.smoothing > 0;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: layout, hiddenKey and theme summarise what the options read
+  // biome-ignore lint/correctness/useExhaustiveDependencies: layout and theme summarise what the options read
   const options = useMemo((): Omit<Options, "width" | "height"> => {
     const palette = readChartTheme();
-    const smoothing = smoothingOn;
     const lineSeries: uPlot.Series[] = [{}];
     for (const line of data.lines) {
       const color = colors.get(line.runId) ?? "#888";
-      const show = !hidden.has(line.runId);
       lineSeries.push({
-        stroke: smoothing ? withAlpha(color, 0.22) : color,
-        width: smoothing ? 1 : 1.5,
-        show,
+        stroke: smoothingOn ? withAlpha(color, 0.22) : color,
+        width: smoothingOn ? 1 : 1.5,
         spanGaps: true,
         points: { show: false },
       });
       if (line.smoothed !== null) {
-        lineSeries.push({ stroke: color, width: 1.75, show, spanGaps: true, points: { show: false } });
+        lineSeries.push({ stroke: color, width: 1.75, spanGaps: true, points: { show: false } });
       }
     }
     const axis = (extra: Partial<uPlot.Axis> = {}): uPlot.Axis => ({
       stroke: palette.text,
       grid: { stroke: palette.grid, width: 1 },
       ticks: { stroke: palette.grid, width: 1 },
-      font: "11px system-ui, sans-serif",
+      font: AXIS_FONT,
       ...extra,
     });
+    const colorOf = (runId: string) => live.current.colors.get(runId) ?? "#888";
     return {
       series: lineSeries,
       legend: { show: false },
+      focus: { alpha: 0.18 },
       scales: {
         x: { time: settings.xAxis === "wall" },
-        y: { distr: settings.logScale ? 3 : 1 },
+        y: {
+          distr: settings.logScale ? 3 : 1,
+          ...(settings.ignoreOutliers && {
+            range: (_u: uPlot, min: number, max: number): uPlot.Range.MinMax =>
+              live.current.yRange ?? uPlot.rangeNum(min, max, 0.1, true),
+          }),
+        },
       },
       axes: [
         axis(
           settings.xAxis === "relative"
-            ? { values: (_u, splits) => splits.map((s) => formatDuration(s * 1000)) }
+            ? {
+                incrs: DURATION_INCREMENTS,
+                values: (_u, splits) => splits.map((s) => formatDuration(s * 1000)),
+              }
             : settings.xAxis === "wall"
               ? {}
-              : { incrs: WHOLE_NUMBER_STEPS, values: (_u, splits) => splits.map((s) => formatMetric(s)) },
+              : {
+                  incrs: WHOLE_NUMBER_INCREMENTS,
+                  values: (_u, splits) => splits.map((s) => formatMetric(s)),
+                },
         ),
-        axis({ size: 56, values: (_u, splits) => splits.map((s) => formatMetric(s)) }),
+        axis({
+          size: (_u, values) => axisWidthFor(values, labelWidth),
+          values: (_u, splits) => splits.map((s) => formatMetric(s)),
+        }),
       ],
       cursor: {
-        sync: props.syncKey ? { key: props.syncKey } : undefined,
+        sync: props.syncKey ? { key: props.syncKey, setSeries: false } : undefined,
         drag: { x: true, y: false },
-        points: { size: 5 },
+        points: { show: false },
+        focus: { prox: -1 },
       },
       plugins: [
-        tooltipPlugin(
-          () => tooltipLines.current,
-          (x) => formatXValue(settings.xAxis, x),
-        ),
+        tooltipPlugin({
+          lines: () => live.current.data.lines,
+          label: (runId) => live.current.runNames.get(runId) ?? runId.slice(0, 8),
+          color: colorOf,
+          formatX: (x) => formatXValue(settings.xAxis, x),
+          highlight,
+        }),
+        nonFinitePlugin(() => live.current.marks, colorOf),
       ],
       hooks: {
         setScale: [
           (u, key) => {
             if (key !== "x" || settings.xAxis !== "step") return;
-            const visible = zoomWindowOf(u.data[0], u.scales.x?.min, u.scales.x?.max);
-            if (visible !== undefined) onZoom.current?.(visible);
+            const window = zoomWindowOf(u.data[0], u.scales.x?.min, u.scales.x?.max);
+            if (window !== undefined) onZoom.current?.(window);
           },
         ],
       },
     };
-  }, [layout, hiddenKey, theme, settings.xAxis, settings.logScale, smoothingOn, props.syncKey]);
+  }, [
+    layout,
+    theme,
+    settings.xAxis,
+    settings.logScale,
+    settings.ignoreOutliers,
+    smoothingOn,
+    props.syncKey,
+    highlight,
+  ]);
 
   return (
     <UplotChart
@@ -143,8 +208,10 @@ export function MetricChart(props: MetricChartProps) {
       data={data.columns as AlignedData}
       height={props.height ?? 220}
       keepScale={props.zoomed}
+      workKey={chartId}
       onCreate={(u) => {
         chart.current = u;
+        focusHighlighted.current();
       }}
       className="metric-chart-canvas"
       aria-label={`chart of ${metric}`}

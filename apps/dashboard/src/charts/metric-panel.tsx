@@ -57,7 +57,7 @@ export function MetricPanel(props: MetricPanelProps) {
           {zoom
             ? detail.isFetching
               ? "loading detail…"
-              : `zoomed${detail.data ? ` · ${detail.data.reduce((n, s) => n + s.steps.length, 0)} pts` : ""} · double-click to reset`
+              : `zoomed${detail.data ? ` · ${detail.data.reduce((n, s) => n + s.steps.length, 0).toLocaleString("en-US")} pts` : ""} · double-click to reset`
             : ""}
           {!zoom && series.data
             ? `${points.toLocaleString("en-US")} pts${downsampled ? " · downsampled" : ""}`

@@ -6,12 +6,15 @@ import { appendChunk, fromWireSeries, type SeriesData } from "./series-data.ts";
 
 /**
  * Points per series asked of the server: min and max of ~500 buckets, about two per pixel of a
- * chart card; zooming in fetches more.
+ * chart card, for up to 20 runs; with more runs overlaid each gets fewer (400 at 50 runs), which
+ * keeps a redraw of 50 curves short. Extremes survive downsampling; zooming in fetches more.
  */
-export const CHART_MAX_POINTS = 1000;
+export function chartPointsFor(runCount: number): number {
+  return Math.max(400, Math.min(1000, Math.floor(20_000 / Math.max(1, runCount))));
+}
 
 export function seriesKey(metric: string, runIds: readonly string[]) {
-  return ["metrics.series", metric, [...runIds].sort().join(","), CHART_MAX_POINTS] as const;
+  return ["metrics.series", metric, [...runIds].sort().join(","), chartPointsFor(runIds.length)] as const;
 }
 
 /** One metric of several runs, downsampled on the server; kept growing by live events. */
@@ -23,7 +26,11 @@ export function useMetricSeries(metric: string, runIds: readonly string[], enabl
     staleTime: Number.POSITIVE_INFINITY,
     queryFn: async ({ signal }) => {
       const series = await client.metrics.series.query(
-        { runIds: runIds.slice(0, MAX_SERIES_RUNS), keys: [metric], maxPoints: CHART_MAX_POINTS },
+        {
+          runIds: runIds.slice(0, MAX_SERIES_RUNS),
+          keys: [metric],
+          maxPoints: chartPointsFor(runIds.length),
+        },
         { signal },
       );
       return series.map((s: MetricSeries) => fromWireSeries(s));
@@ -47,7 +54,7 @@ export function useZoomedSeries(
         {
           runIds: runIds.slice(0, MAX_SERIES_RUNS),
           keys: [metric],
-          maxPoints: CHART_MAX_POINTS,
+          maxPoints: chartPointsFor(runIds.length),
           stepMin: window?.min,
           stepMax: window?.max,
         },

@@ -1,30 +1,50 @@
 import type uPlot from "uplot";
+import type { ChartLine } from "./chart-data.ts";
 import { formatMetric } from "./format-number.ts";
+import type { HighlightStore } from "./highlight-store.ts";
+import { nearestRun, topTooltipRows, valuesAtIndex } from "./tooltip-rows.ts";
 
-export interface TooltipLine {
-  label: string;
-  color: string;
-  /** Column of the curve whose value is listed (the smoothed one when smoothing is on). */
-  column: number;
+/** Rows a tooltip lists at most; the rest are counted. */
+export const TOOLTIP_ROWS = 10;
+
+export interface TooltipSource {
+  /** Read on every move, so data and legend toggles apply at once. */
+  lines: () => readonly ChartLine[];
+  label: (runId: string) => string;
+  color: (runId: string) => string;
+  formatX: (x: number) => string;
+  /** Where the run nearest the pointer is published, to highlight it on every chart. */
+  highlight: HighlightStore | null;
 }
 
-/** The value nearest to `index` in a column with gaps (runs log at different steps). */
-function nearestValue(column: ArrayLike<number | null | undefined>, index: number, span = 64): number | null {
-  for (let d = 0; d <= span; d++) {
-    const before = column[index - d];
-    if (before !== null && before !== undefined) return before;
-    const after = column[index + d];
-    if (after !== null && after !== undefined) return after;
-  }
-  return null;
+function row(className: string, color: string, name: string, value: string): HTMLDivElement {
+  const item = document.createElement("div");
+  item.className = className;
+  const swatch = document.createElement("span");
+  swatch.className = "swatch";
+  swatch.style.background = color;
+  const label = document.createElement("span");
+  label.className = "chart-tooltip-name";
+  label.textContent = name;
+  const number = document.createElement("span");
+  number.className = "chart-tooltip-value";
+  number.textContent = value;
+  item.append(swatch, label, number);
+  return item;
 }
 
 /**
- * A hover tooltip listing every shown run's value at the cursor's x, highest first, as
- * TensorBoard does. `lines()` is read on each move so legend toggles apply at once.
+ * A tooltip on the chart under the pointer only (charts synced to it show just the crosshair):
+ * the top runs at that x, highest first as TensorBoard lists them, only runs that have a point
+ * there or on both sides of it, NaN and infinities by name. The run whose curve is nearest the
+ * pointer is marked and published as the page's highlighted run.
  */
-export function tooltipPlugin(lines: () => TooltipLine[], formatX: (x: number) => string): uPlot.Plugin {
+export function tooltipPlugin(source: TooltipSource): uPlot.Plugin {
   let box: HTMLDivElement | null = null;
+  let hovered = false;
+  const hide = () => {
+    if (box) box.hidden = true;
+  };
   return {
     hooks: {
       init: (u) => {
@@ -32,51 +52,46 @@ export function tooltipPlugin(lines: () => TooltipLine[], formatX: (x: number) =
         box.className = "chart-tooltip";
         box.hidden = true;
         u.over.append(box);
+        u.over.addEventListener("mouseenter", () => {
+          hovered = true;
+        });
         u.over.addEventListener("mouseleave", () => {
-          if (box) box.hidden = true;
+          hovered = false;
+          hide();
+          source.highlight?.set(null);
         });
       },
       setCursor: (u) => {
-        if (!box) return;
         const { idx, left, top } = u.cursor;
-        if (idx === null || idx === undefined || left === undefined || left < 0) {
-          box.hidden = true;
+        if (!box || !hovered || idx === null || idx === undefined || left === undefined || left < 0) {
+          hide();
           return;
         }
         const x = u.data[0][idx];
-        const rows = lines()
-          .map((line) => ({ ...line, value: nearestValue(u.data[line.column] ?? [], idx) }))
-          .filter((row) => row.value !== null)
-          .sort((a, b) => (b.value ?? 0) - (a.value ?? 0));
-        if (x === undefined || rows.length === 0) {
-          box.hidden = true;
+        const values = valuesAtIndex(source.lines(), u.data[0], idx);
+        if (x === undefined || values.length === 0) {
+          hide();
+          source.highlight?.set(null);
           return;
         }
+        const nearest = nearestRun(values, (v) => u.valToPos(v, "y"), top ?? 0);
+        source.highlight?.set(nearest);
+        const { rows, more } = topTooltipRows(values, TOOLTIP_ROWS, nearest);
         box.replaceChildren();
         const head = document.createElement("div");
         head.className = "chart-tooltip-x";
-        head.textContent = formatX(x);
+        head.textContent = source.formatX(x);
         box.append(head);
-        for (const row of rows.slice(0, 20)) {
-          const item = document.createElement("div");
-          item.className = "chart-tooltip-row";
-          const swatch = document.createElement("span");
-          swatch.className = "swatch";
-          swatch.style.background = row.color;
-          const name = document.createElement("span");
-          name.className = "chart-tooltip-name";
-          name.textContent = row.label;
-          const value = document.createElement("span");
-          value.className = "chart-tooltip-value";
-          value.textContent = formatMetric(row.value);
-          item.append(swatch, name, value);
-          box.append(item);
+        for (const entry of rows) {
+          const className = `chart-tooltip-row${entry.runId === nearest ? " highlighted" : ""}`;
+          const value = `${entry.interpolated ? "≈ " : ""}${formatMetric(entry.value)}`;
+          box.append(row(className, source.color(entry.runId), source.label(entry.runId), value));
         }
-        if (rows.length > 20) {
-          const more = document.createElement("div");
-          more.className = "chart-tooltip-more";
-          more.textContent = `+${rows.length - 20} more`;
-          box.append(more);
+        if (more > 0) {
+          const rest = document.createElement("div");
+          rest.className = "chart-tooltip-more";
+          rest.textContent = `+${more} more`;
+          box.append(rest);
         }
         box.hidden = false;
         const width = u.over.clientWidth;

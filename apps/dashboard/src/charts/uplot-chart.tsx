@@ -1,6 +1,7 @@
 import { useEffect, useRef } from "react";
 import uPlot, { type AlignedData, type Options } from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { cancelChartWork, queueChartWork } from "./chart-work-queue.ts";
 
 export interface UplotChartProps {
   /** Options without size; a new object re-creates the chart, so memoise it. */
@@ -10,6 +11,8 @@ export interface UplotChartProps {
   /** Keep the current x range when new data arrives (the user zoomed in). */
   keepScale?: boolean;
   onCreate?: (chart: uPlot) => void;
+  /** Names this chart's queued redraws: new data is drawn in a task of its own, one chart at a time. */
+  workKey?: string;
   className?: string;
   "aria-label"?: string;
 }
@@ -31,6 +34,7 @@ export function UplotChart({
   height,
   keepScale,
   onCreate,
+  workKey,
   className,
   ...rest
 }: UplotChartProps) {
@@ -67,8 +71,14 @@ export function UplotChart({
   useEffect(() => {
     const current = chart.current;
     if (!current || current.data === data) return;
-    current.setData(data, !latest.current.keepScale);
-  }, [data]);
+    const draw = () => {
+      if (chart.current === current && current.data !== data)
+        current.setData(data, !latest.current.keepScale);
+    };
+    if (workKey) queueChartWork(`${workKey}:data`, draw);
+    else draw();
+  }, [data, workKey]);
+  useEffect(() => () => (workKey ? cancelChartWork(`${workKey}:data`) : undefined), [workKey]);
 
   return <div ref={container} className={className} role="img" {...rest} />;
 }

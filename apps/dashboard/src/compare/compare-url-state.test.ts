@@ -17,11 +17,14 @@ describe("compare URL state", () => {
       smoothing: 0.85,
       xAxis: "relative",
       logScale: true,
+      ignoreOutliers: true,
       hidden: [B],
       metricFilter: "val/",
     };
     const search = formatCompareState(state);
-    expect(search).toBe(`?runs=${A},${B}&smooth=0.85&x=relative&log=1&hide=${B}&metric=val%2F`);
+    expect(search).toBe(
+      `?runs=${A},${B}&smooth=0.85&x=relative&log=1&outliers=ignore&hide=${B}&metric=val%2F`,
+    );
     expect(parseCompareState(search)).toEqual(state);
   });
 

@@ -12,6 +12,8 @@ export interface CompareState {
   smoothing: number;
   xAxis: XAxis;
   logScale: boolean;
+  /** Y ranges leave out the 1 % most extreme values at either end. */
+  ignoreOutliers: boolean;
   /** Runs whose curves are toggled off in the legend. */
   hidden: string[];
   /** Only metrics whose key contains this text. */
@@ -23,6 +25,7 @@ export const DEFAULT_COMPARE_STATE: CompareState = {
   smoothing: 0.6,
   xAxis: "step",
   logScale: false,
+  ignoreOutliers: false,
   hidden: [],
   metricFilter: "",
 };
@@ -57,6 +60,7 @@ export function parseCompareState(search: URLSearchParams | string): CompareStat
     smoothing,
     xAxis,
     logScale: params.get("log") === "1",
+    ignoreOutliers: params.get("outliers") === "ignore",
     hidden,
     metricFilter: params.get("metric") ?? "",
   };
@@ -69,6 +73,7 @@ export function formatCompareState(state: CompareState): string {
   if (state.smoothing !== DEFAULT_COMPARE_STATE.smoothing) params.set("smooth", String(state.smoothing));
   if (state.xAxis !== DEFAULT_COMPARE_STATE.xAxis) params.set("x", state.xAxis);
   if (state.logScale) params.set("log", "1");
+  if (state.ignoreOutliers) params.set("outliers", "ignore");
   const hidden = state.hidden.filter((id) => state.runIds.includes(id));
   if (hidden.length > 0) params.set("hide", hidden.join(","));
   if (state.metricFilter) params.set("metric", state.metricFilter);

@@ -1,14 +1,12 @@
 import { diffConfigKeys } from "@labtrack/core";
 import { fromWireNumber, type JsonValue, type Run } from "@labtrack/schemas";
-import { useMemo, useState } from "react";
-import { formatMetric } from "../charts/format-number.ts";
+import { memo, useMemo, useState } from "react";
+import { formatConfigValue, formatMetric } from "../charts/format-number.ts";
 import { flatConfigOf } from "../runs/run-columns.ts";
+import { metricDirection } from "./metric-direction.ts";
 
 function show(value: JsonValue | undefined): string {
-  if (value === undefined) return "—";
-  if (typeof value === "number") return formatMetric(value);
-  if (typeof value === "string") return value;
-  return JSON.stringify(value);
+  return value === undefined ? "—" : formatConfigValue(value);
 }
 
 interface Props {
@@ -29,7 +27,7 @@ function RunHeads({ runs, colors }: Props) {
 }
 
 /** The runs' config side by side, differing keys highlighted (and shown first). */
-export function ConfigDiffTable({ runs, colors }: Props) {
+export const ConfigDiffTable = memo(function ConfigDiffTable({ runs, colors }: Props) {
   const [onlyDiff, setOnlyDiff] = useState(true);
   const differing = useMemo(() => new Set(diffConfigKeys(runs.map((r) => r.config))), [runs]);
   const keys = useMemo(() => {
@@ -84,10 +82,13 @@ export function ConfigDiffTable({ runs, colors }: Props) {
       )}
     </section>
   );
-}
+});
 
-/** Each metric's last value per run, the best of the row marked (lowest for loss-like keys). */
-export function SummaryCompareTable({ runs, colors }: Props) {
+/**
+ * Each metric's last value per run, the best of the row marked (lowest for losses, highest for
+ * scores; none for keys such as the learning rate).
+ */
+export const SummaryCompareTable = memo(function SummaryCompareTable({ runs, colors }: Props) {
   const keys = useMemo(() => [...new Set(runs.flatMap((r) => Object.keys(r.summary)))].sort(), [runs]);
   if (keys.length === 0) return null;
   return (
@@ -108,9 +109,13 @@ export function SummaryCompareTable({ runs, colors }: Props) {
                 return last === undefined ? Number.NaN : fromWireNumber(last);
               });
               const finite = values.filter(Number.isFinite);
-              const lowerIsBetter = /loss|error|err\b|mse|mae|time/i.test(key);
+              const direction = metricDirection(key);
               const best =
-                finite.length > 1 ? (lowerIsBetter ? Math.min(...finite) : Math.max(...finite)) : null;
+                finite.length > 1 && direction !== null
+                  ? direction === "min"
+                    ? Math.min(...finite)
+                    : Math.max(...finite)
+                  : null;
               return (
                 <tr key={key}>
                   <th scope="row" className="mono">
@@ -129,4 +134,4 @@ export function SummaryCompareTable({ runs, colors }: Props) {
       </div>
     </section>
   );
-}
+});

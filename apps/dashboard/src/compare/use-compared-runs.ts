@@ -15,11 +15,12 @@ export function useComparedRuns(runIds: readonly string[]): {
 } {
   const { client } = useApi();
   const queryClient = useQueryClient();
-  const results = useQueries({
+  const combined = useQueries({
     queries: runIds.map((runId) => ({
       queryKey: ["runs.get", runId],
       queryFn: () => client.runs.get.query({ runId }),
     })),
+    combine: combineRuns,
   });
   const keys = useMetricKeys(runIds);
   const refetchTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -40,12 +41,18 @@ export function useComparedRuns(runIds: readonly string[]): {
     if (event.kind === "metric") append(event);
     if (event.kind === "status") void queryClient.invalidateQueries({ queryKey: ["runs.get", event.runId] });
   });
+  return { ...combined, keys, live };
+}
+
+/**
+ * Module-level, so TanStack Query hands back the same object (and the same `runs` array) until a
+ * run changes: the tables below the charts then skip re-rendering on a smoothing drag.
+ */
+function combineRuns(results: { data?: Run; isPending: boolean; error: unknown }[]) {
   return {
     runs: results.flatMap((r) => (r.data ? [r.data] : [])),
     pending: results.some((r) => r.isPending),
     errors: results.flatMap((r) => (r.error ? [r.error] : [])),
-    keys,
-    live,
   };
 }
 

@@ -1,5 +1,6 @@
-import { useMemo, useState } from "react";
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import { ChartControls } from "../charts/chart-controls.tsx";
+import { createHighlightStore, HighlightContext } from "../charts/highlight-store.ts";
 import type { ChartSettings } from "../charts/metric-chart.tsx";
 import { groupMetricsByPrefix } from "../charts/metric-groups.ts";
 import { MetricSections } from "../charts/metric-sections.tsx";
@@ -13,20 +14,74 @@ import { LiveIndicator } from "../live/use-live-runs.tsx";
 import { Link, navigate, useLocation } from "../routing/location.tsx";
 import { paths } from "../routing/routes.ts";
 
+/** Changes the URL's state from what it is now (not from a render's copy, which a timer may outlive). */
+function updateCompareUrl(changes: Partial<CompareState>): void {
+  const current = parseCompareState(window.location.search);
+  navigate(`/compare${formatCompareState({ ...current, ...changes })}`, { replace: true });
+}
+
+/** Waits this long after the smoothing slider stops before writing the URL (and history entry). */
+const SMOOTHING_URL_DELAY_MS = 250;
+
 /** Every selected run overlaid per metric, with the settings in the URL so the view can be shared. */
 export function CompareView() {
   const { search } = useLocation();
   const state = parseCompareState(search);
-  const update = (changes: Partial<CompareState>) =>
-    navigate(`/compare${formatCompareState({ ...state, ...changes })}`, { replace: true });
+  const update = updateCompareUrl;
   const { runs, pending, errors, keys, live } = useComparedRuns(state.runIds);
-  const colors = useMemo(() => assignRunColors(state.runIds), [state.runIds]);
+  const runKey = state.runIds.join(",");
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runKey summarises the ids
+  const colors = useMemo(() => assignRunColors(state.runIds), [runKey]);
   const runNames = useMemo(() => new Map(runs.map((r) => [r.id, r.name])), [runs]);
-  const hidden = useMemo(() => new Set(state.hidden), [state.hidden]);
+  const hiddenKey = state.hidden.join(",");
+  // biome-ignore lint/correctness/useExhaustiveDependencies: hiddenKey summarises the ids
+  const hidden = useMemo(() => new Set(state.hidden), [hiddenKey]);
+  const [highlight] = useState(createHighlightStore);
+  // The slider moves at once; the charts follow in a background render that yields between charts,
+  // and the URL is written once the slider rests.
+  const [draftSmoothing, setDraftSmoothing] = useState<number | null>(null);
+  const smoothing = draftSmoothing ?? state.smoothing;
+  const chartSmoothing = useDeferredValue(smoothing);
+  const smoothingTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => clearTimeout(smoothingTimer.current ?? undefined), []);
+  const controls: ChartSettings = {
+    xAxis: state.xAxis,
+    smoothing,
+    logScale: state.logScale,
+    ignoreOutliers: state.ignoreOutliers,
+  };
   const settings = useMemo<ChartSettings>(
-    () => ({ xAxis: state.xAxis, smoothing: state.smoothing, logScale: state.logScale }),
-    [state.xAxis, state.smoothing, state.logScale],
+    () => ({
+      xAxis: state.xAxis,
+      smoothing: chartSmoothing,
+      logScale: state.logScale,
+      ignoreOutliers: state.ignoreOutliers,
+    }),
+    [state.xAxis, chartSmoothing, state.logScale, state.ignoreOutliers],
   );
+  const onControls = (next: ChartSettings) => {
+    if (next.smoothing === smoothing) {
+      update({ xAxis: next.xAxis, logScale: next.logScale, ignoreOutliers: next.ignoreOutliers });
+      return;
+    }
+    setDraftSmoothing(next.smoothing);
+    clearTimeout(smoothingTimer.current ?? undefined);
+    smoothingTimer.current = setTimeout(() => {
+      update({ smoothing: next.smoothing });
+      setDraftSmoothing(null);
+    }, SMOOTHING_URL_DELAY_MS);
+  };
+  const onToggle = useCallback((id: string) => {
+    const current = parseCompareState(window.location.search).hidden;
+    updateCompareUrl({ hidden: current.includes(id) ? current.filter((h) => h !== id) : [...current, id] });
+  }, []);
+  const onRemove = useCallback((id: string) => {
+    updateCompareUrl({ runIds: parseCompareState(window.location.search).runIds.filter((r) => r !== id) });
+  }, []);
+  const onShowOnly = useCallback((shown: string[] | null) => {
+    const { runIds } = parseCompareState(window.location.search);
+    updateCompareUrl({ hidden: shown === null ? [] : runIds.filter((id) => !shown.includes(id)) });
+  }, []);
   const [copied, setCopied] = useState(false);
   const needle = state.metricFilter.toLowerCase();
   const sections = useMemo(
@@ -83,7 +138,7 @@ export function CompareView() {
       </div>
       {errors.length > 0 && <ErrorState error={errors[0]} title="Some runs could not be loaded" />}
       <div className="toolbar">
-        <ChartControls settings={settings} onChange={(next) => update(next)} />
+        <ChartControls settings={controls} onChange={onControls} />
         <input
           type="search"
           className="metric-search"
@@ -98,10 +153,10 @@ export function CompareView() {
         runNames={runNames}
         colors={colors}
         hidden={hidden}
-        onToggle={(id) =>
-          update({ hidden: hidden.has(id) ? state.hidden.filter((h) => h !== id) : [...state.hidden, id] })
-        }
-        onRemove={(id) => update({ runIds: state.runIds.filter((r) => r !== id) })}
+        highlight={highlight}
+        onToggle={onToggle}
+        onRemove={onRemove}
+        onShowOnly={onShowOnly}
       />
       {keys.error ? (
         <ErrorState error={keys.error} retry={() => void keys.refetch()} />
@@ -114,15 +169,17 @@ export function CompareView() {
           <p>Curves appear here as soon as a run reports its first point.</p>
         </EmptyState>
       ) : (
-        <MetricSections
-          sections={sections}
-          runIds={state.runIds}
-          runNames={runNames}
-          colors={colors}
-          hidden={hidden}
-          settings={settings}
-          syncKey="compare"
-        />
+        <HighlightContext.Provider value={highlight}>
+          <MetricSections
+            sections={sections}
+            runIds={state.runIds}
+            runNames={runNames}
+            colors={colors}
+            hidden={hidden}
+            settings={settings}
+            syncKey="compare"
+          />
+        </HighlightContext.Provider>
       )}
       {pending ? (
         <Spinner label="Loading runs" />

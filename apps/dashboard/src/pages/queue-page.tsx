@@ -60,6 +60,7 @@ export function QueuePage() {
   const defaultProject = projects.data?.[0]?.slug ?? "default";
   const presetParam = search.get("preset");
   const [doc, setDoc] = useState<SpecDocument | null>(null);
+  const [syntaxError, setSyntaxError] = useState(false);
   const [presetId, setPresetId] = useState(
     PRESETS.find((p) => p.id === presetParam)?.id ?? PRESETS[0]?.id ?? "",
   );
@@ -105,7 +106,7 @@ export function QueuePage() {
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (doc && isValidDocument(doc)) enqueue.mutate(doc);
+    if (doc && !syntaxError && isValidDocument(doc)) enqueue.mutate(doc);
   };
 
   return (
@@ -150,7 +151,7 @@ export function QueuePage() {
           ) : doc === null ? (
             <Spinner label="Preparing" />
           ) : (
-            <ExperimentEditor key={revision} doc={doc} onChange={setDoc} />
+            <ExperimentEditor key={revision} doc={doc} onChange={setDoc} onSyntaxError={setSyntaxError} />
           )}
           {enqueue.error && (
             <p className="field-error" role="alert">
@@ -158,10 +159,11 @@ export function QueuePage() {
             </p>
           )}
           <div className="form-actions">
+            {syntaxError && <span className="muted small">Fix the document's syntax error to queue it.</span>}
             <button
               type="submit"
               className="btn btn-primary"
-              disabled={!doc || !isValidDocument(doc) || enqueue.isPending}
+              disabled={!doc || syntaxError || !isValidDocument(doc) || enqueue.isPending}
             >
               {enqueue.isPending ? "Queueing…" : "Queue experiment"}
             </button>

@@ -1,9 +1,8 @@
 import type { RunnerSummary } from "@labtrack/schemas";
-import { useQuery } from "@tanstack/react-query";
-import { useApi } from "../api/api-context.tsx";
 import { formatBytes, formatRelativeTime } from "../charts/format-number.ts";
 import { EmptyState, ErrorState, SkeletonRows } from "../components/states.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
+import { useQueueActivity } from "../queue/use-queue-activity.ts";
 import { Link } from "../routing/location.tsx";
 import { paths } from "../routing/routes.ts";
 
@@ -105,14 +104,10 @@ function RunnerCard({ runner }: { runner: RunnerSummary }) {
   );
 }
 
-/** Every runner with its GPUs, slots and current runs; refreshed every few seconds. */
+/** Every runner with its GPUs, slots and current runs, following claims and finishes live. */
 export function RunnersPage() {
-  const { client } = useApi();
-  const runners = useQuery({
-    queryKey: ["runners.list", "all"],
-    queryFn: () => client.runners.list.query({ includeOffline: true }),
-    refetchInterval: 5000,
-  });
+  // Live: a slot shows its run as soon as it is claimed, not at the next poll.
+  const { runners } = useQueueActivity({ includeOfflineRunners: true });
   const online = runners.data?.filter((r) => r.online).length ?? 0;
   return (
     <div className="page page-wide">

@@ -40,6 +40,7 @@ export function RunsPage({ project }: { project: string }) {
   const runs = useDeferredValue(loadedRuns);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
+  const [draft, setDraft] = useState({ pending: false, invalid: false });
 
   const setParam = (name: string, value: string | null) => {
     const next = new URLSearchParams(search);
@@ -141,7 +142,16 @@ export function RunsPage({ project }: { project: string }) {
         onApply={(text) => setParam("filter", text || null)}
         serverError={list.error ? errorMessage(list.error) : null}
         matching={total}
+        onDraftChange={setDraft}
       />
+      {draft.pending && runs.length > 0 && (
+        <p className="notice stale-notice" role="status">
+          {draft.invalid
+            ? "The filter you typed has an error: these"
+            : "Press Enter to apply the filter you typed: these"}{" "}
+          rows are still those of {filter ? <code>{filter}</code> : "no filter"}.
+        </p>
+      )}
       {list.isPending ? (
         <SkeletonRows />
       ) : list.error && runs.length === 0 ? (
@@ -161,6 +171,7 @@ export function RunsPage({ project }: { project: string }) {
         </EmptyState>
       ) : (
         <RunsTable
+          stale={draft.pending}
           rows={rows}
           columns={columns}
           sort={query.sort}

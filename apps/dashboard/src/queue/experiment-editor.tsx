@@ -1,6 +1,7 @@
 import { commandSpec, imageClassifierSpec, type JsonValue, queueEnqueueInput } from "@labtrack/schemas";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { z } from "zod";
+import { specTemplate } from "./presets.ts";
 import { type JsonSchema, SchemaForm } from "./schema-form.tsx";
 import {
   formatDocument,
@@ -33,17 +34,24 @@ function useSchemas() {
 export interface ExperimentEditorProps {
   doc: SpecDocument;
   onChange: (doc: SpecDocument) => void;
+  /**
+   * True while the text does not parse: `doc` is then the last document that did, which must not
+   * be queued in place of what the user typed.
+   */
+  onSyntaxError?: (broken: boolean) => void;
 }
 
 /**
  * The form generated from the spec schema and a YAML/JSON editor of the same document side by
  * side; both are checked against `queueEnqueueInput` as you type, problems named by field.
  */
-export function ExperimentEditor({ doc, onChange }: ExperimentEditorProps) {
+export function ExperimentEditor({ doc, onChange, onSyntaxError }: ExperimentEditorProps) {
   const schemas = useSchemas();
   const [format, setFormat] = useState<"yaml" | "json">("yaml");
   const [text, setText] = useState(() => formatDocument(doc, "yaml"));
   const [syntax, setSyntax] = useState<{ message: string; line: number | null } | null>(null);
+  const broken = syntax !== null;
+  useEffect(() => onSyntaxError?.(broken), [broken, onSyntaxError]);
   const problems = useMemo(() => validateDocument(doc), [doc]);
   const problemMap = useMemo(() => new Map(problems.map((p) => [p.path, p.message])), [problems]);
   const spec = (doc.spec ?? {}) as Record<string, JsonValue>;
@@ -76,7 +84,7 @@ export function ExperimentEditor({ doc, onChange }: ExperimentEditorProps) {
           <select
             id="spec-kind"
             value={kind}
-            onChange={(e) => update({ ...doc, spec: { kind: e.target.value } })}
+            onChange={(e) => update({ ...doc, spec: specTemplate(e.target.value) })}
           >
             <option value="command">command — a command line on the runner</option>
             <option value="image-classifier">image-classifier — built-in tfjs transfer learning</option>

@@ -1,3 +1,4 @@
+import type { JsonValue } from "@labtrack/schemas";
 import type { SpecDocument } from "./spec-document.ts";
 
 export interface Preset {
@@ -51,3 +52,15 @@ export const PRESETS: Preset[] = [
     }),
   },
 ];
+
+/**
+ * A complete spec of `kind` to switch to in the form (the first preset's), so the new kind starts
+ * valid instead of with every required section missing.
+ */
+export function specTemplate(kind: string): JsonValue {
+  const preset = PRESETS.find((p) => {
+    const spec = p.document("").spec;
+    return spec !== null && typeof spec === "object" && !Array.isArray(spec) && spec.kind === kind;
+  });
+  return preset?.document("").spec ?? { kind };
+}

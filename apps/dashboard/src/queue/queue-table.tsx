@@ -1,40 +1,28 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { useApi } from "../api/api-context.tsx";
 import { errorMessage } from "../api/error-message.ts";
 import { formatRelativeTime } from "../charts/format-number.ts";
 import { EmptyState, ErrorState, SkeletonRows } from "../components/states.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
-import { useLiveRuns } from "../live/use-live-runs.tsx";
 import { Link } from "../routing/location.tsx";
 import { paths } from "../routing/routes.ts";
+import { useQueueActivity } from "./use-queue-activity.ts";
 
 /** Queued runs in start order, and what the runners are running now; moves live. */
 export function QueueTable() {
   const { client } = useApi();
   const queryClient = useQueryClient();
-  const queue = useQuery({
-    queryKey: ["queue.list"],
-    queryFn: () => client.queue.list.query({}),
-    // New runs queued elsewhere have no event for us yet: poll as a backstop to live events.
-    refetchInterval: 5000,
-  });
-  const runners = useQuery({
-    queryKey: ["runners.list"],
-    queryFn: () => client.runners.list.query({ includeOffline: false }),
-    refetchInterval: 5000,
-  });
-  const running = (runners.data ?? []).flatMap((r) =>
-    r.slots.flatMap((slot) => (slot.run ? [{ runner: r.name, slot: slot.index, run: slot.run }] : [])),
-  );
-  const watched = [...(queue.data ?? []).map((e) => e.id), ...running.map((r) => r.run.id)].slice(0, 200);
-  useLiveRuns(watched.length ? { runIds: watched, kinds: ["status"] } : null, () => {
-    void queryClient.invalidateQueries({ queryKey: ["queue.list"] });
-    void queryClient.invalidateQueries({ queryKey: ["runners.list"] });
-  });
+  const { queue, runners, running } = useQueueActivity({ includeOfflineRunners: false });
+  // Cancel asks first: the button turns into "Cancel run? Yes / Keep" for that row.
+  const [confirming, setConfirming] = useState<string | null>(null);
   const cancel = useMutation({
     mutationFn: (runId: string) =>
       client.runs.cancel.mutate({ runId, reason: "canceled from the queue page" }),
-    onSettled: () => void queryClient.invalidateQueries({ queryKey: ["queue.list"] }),
+    onSettled: () => {
+      setConfirming(null);
+      void queryClient.invalidateQueries({ queryKey: ["queue.list"] });
+    },
   });
 
   return (
@@ -123,15 +111,32 @@ export function QueueTable() {
                       {entry.requirements.labels.length ? ` · ${entry.requirements.labels.join(", ")}` : ""}
                     </td>
                     <td className="muted">{formatRelativeTime(entry.createdAt)}</td>
-                    <td>
-                      <button
-                        type="button"
-                        className="btn btn-small btn-danger"
-                        disabled={cancel.isPending && cancel.variables === entry.id}
-                        onClick={() => cancel.mutate(entry.id)}
-                      >
-                        Cancel
-                      </button>
+                    <td className="queue-cancel">
+                      {confirming === entry.id ? (
+                        <span className="inline-form">
+                          <span className="small">Cancel {entry.name}?</span>
+                          <button
+                            type="button"
+                            className="btn btn-small btn-danger"
+                            disabled={cancel.isPending && cancel.variables === entry.id}
+                            onClick={() => cancel.mutate(entry.id)}
+                          >
+                            Yes, cancel
+                          </button>
+                          <button type="button" className="btn btn-small" onClick={() => setConfirming(null)}>
+                            Keep
+                          </button>
+                        </span>
+                      ) : (
+                        <button
+                          type="button"
+                          className="btn btn-small btn-danger"
+                          aria-label={`Cancel ${entry.name}`}
+                          onClick={() => setConfirming(entry.id)}
+                        >
+                          Cancel
+                        </button>
+                      )}
                     </td>
                   </tr>
                 ))}

@@ -19,7 +19,12 @@ export function useRunMetricKeys(runId: string) {
 /** Every metric of one run, by section (train/, val/, sys/ …), growing live while it runs. */
 export function RunCharts({ runId, runName, running }: { runId: string; runName: string; running: boolean }) {
   const keys = useRunMetricKeys(runId);
-  const [settings, setSettings] = useState<ChartSettings>({ xAxis: "step", smoothing: 0, logScale: false });
+  const [settings, setSettings] = useState<ChartSettings>({
+    xAxis: "step",
+    smoothing: 0,
+    logScale: false,
+    ignoreOutliers: false,
+  });
   const runIds = useMemo(() => [runId], [runId]);
   const colors = useMemo(() => assignRunColors(runIds), [runIds]);
   const names = useMemo(() => new Map([[runId, runName]]), [runId, runName]);

@@ -1,7 +1,7 @@
 import { fromWireNumber, type Run } from "@labtrack/schemas";
 import { useQuery } from "@tanstack/react-query";
 import { useApi } from "../api/api-context.tsx";
-import { formatDuration, formatMetric } from "../charts/format-number.ts";
+import { formatConfigValue, formatDuration, formatMetric } from "../charts/format-number.ts";
 import { ErrorState, Spinner } from "../components/states.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { Link } from "../routing/location.tsx";
@@ -14,9 +14,7 @@ function when(iso: string | null): string {
 }
 
 function showJson(value: unknown): string {
-  if (typeof value === "number") return formatMetric(value);
-  if (typeof value === "string") return value;
-  return JSON.stringify(value);
+  return formatConfigValue(value);
 }
 
 function StatusTimeline({ runId }: { runId: string }) {

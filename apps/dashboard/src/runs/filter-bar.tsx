@@ -25,6 +25,8 @@ export interface FilterBarProps {
   /** The server's answer to the applied filter, when it refused it. */
   serverError?: string | null;
   matching?: number | null;
+  /** Told whether the text typed differs from the filter in effect (so the rows are not its result). */
+  onDraftChange?: (draft: { pending: boolean; invalid: boolean }) => void;
 }
 
 const EXAMPLES = [
@@ -38,12 +40,14 @@ const EXAMPLES = [
  * The `runs.list` filter language, checked as you type. Enter applies a valid filter, Escape
  * goes back to the one in effect.
  */
-export function FilterBar({ value, onApply, serverError, matching }: FilterBarProps) {
+export function FilterBar({ value, onApply, serverError, matching, onDraftChange }: FilterBarProps) {
   const [draft, setDraft] = useState(value);
   const id = useId();
   useEffect(() => setDraft(value), [value]);
   const problem = checkFilter(draft);
   const dirty = draft.trim() !== value.trim();
+  const invalid = problem !== null && problem !== undefined;
+  useEffect(() => onDraftChange?.({ pending: dirty, invalid }), [dirty, invalid, onDraftChange]);
 
   const apply = () => {
     if (!problem) onApply(draft.trim());

@@ -1,7 +1,12 @@
 import type { Run } from "@labtrack/schemas";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, type ReactNode, useEffect, useRef } from "react";
-import { formatDuration, formatMetric, formatRelativeTime } from "../charts/format-number.ts";
+import {
+  formatConfigValue,
+  formatDuration,
+  formatMetric,
+  formatRelativeTime,
+} from "../charts/format-number.ts";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { Link } from "../routing/location.tsx";
 import { paths } from "../routing/routes.ts";
@@ -23,11 +28,11 @@ function runDuration(run: Run): string {
   return formatDuration(end - Date.parse(run.startedAt));
 }
 
-function showValue(value: unknown): string {
+function showValue(value: unknown, scope: DataColumn["scope"]): string {
   if (value === undefined) return "";
-  if (typeof value === "number" || value === "NaN" || value === "Infinity" || value === "-Infinity") {
-    return formatMetric(value as number);
-  }
+  if (scope === "config") return formatConfigValue(value);
+  if (typeof value === "number") return formatMetric(value);
+  if (value === "NaN" || value === "Infinity" || value === "-Infinity") return formatMetric(Number(value));
   if (typeof value === "string") return value;
   return JSON.stringify(value);
 }
@@ -84,7 +89,7 @@ export function tableColumns(dataColumns: readonly DataColumn[]): TableColumn[] 
       width: 150,
       sortField: column.id,
       numeric: true,
-      cell: (r) => showValue(columnValue(r, column)),
+      cell: (r) => showValue(columnValue(r, column), column.scope),
     }),
   );
   return [...fixed, ...data];
@@ -100,6 +105,8 @@ export interface RunsTableProps {
   onToggleGroup: (label: string) => void;
   /** Near the end of the loaded rows: load the next page. */
   onNearEnd?: () => void;
+  /** The rows are not the result of what the filter bar now says: shown dimmed. */
+  stale?: boolean;
 }
 
 const ROW_HEIGHT = 34;
@@ -115,6 +122,7 @@ export function RunsTable({
   onToggle,
   onToggleGroup,
   onNearEnd,
+  stale,
 }: RunsTableProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -136,7 +144,12 @@ export function RunsTable({
   }, [lastIndex, rows.length, onNearEnd]);
 
   return (
-    <div className="runs-table" ref={scroller} data-testid="runs-table">
+    <div
+      className={`runs-table ${stale ? "stale" : ""}`}
+      ref={scroller}
+      data-testid="runs-table"
+      aria-busy={stale || undefined}
+    >
       <table className="runs-grid" aria-rowcount={rows.length + 1} style={{ minWidth: gridWidth }}>
         <thead>
           <tr className="runs-row runs-head" style={{ gridTemplateColumns: template }}>

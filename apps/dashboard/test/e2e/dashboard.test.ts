@@ -155,8 +155,38 @@ describe("dashboard against a real tracker-api", () => {
     await editor.fill("project: vision\nspec:\n  kind: command\n  command: ''\n");
     await page.getByText("must not be empty").first().waitFor();
     expect(await page.getByRole("button", { name: "Queue experiment" }).isDisabled()).toBe(true);
+    // A syntax error keeps the last valid document in the form, but that one must not be queued.
+    await editor.fill("project: vision\nspec:\n  kind: command\n  command: echo hi\n");
+    await page.getByText("✓ Valid experiment").waitFor();
     await editor.fill("project: vision\nspec: [broken\n");
     await page.getByText(/^line \d+:/).waitFor();
+    expect(await page.getByRole("button", { name: "Queue experiment" }).isDisabled()).toBe(true);
+    await page.getByText("Fix the document's syntax error to queue it.").waitFor();
+    // Switching the kind starts from a complete spec of that kind, not a list of missing sections.
+    await page.getByRole("button", { name: "Load preset" }).click();
+    await page.getByText("✓ Valid experiment").waitFor();
+    await page.getByLabel("experiment kind").selectOption("image-classifier");
+    await page.getByText("✓ Valid experiment").waitFor();
+    expect(await page.getByText(/expected object, received undefined/).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Queue experiment" }).isDisabled()).toBe(false);
+  });
+
+  it("asks before canceling a queued run", async () => {
+    const queued = await callApi<{ id: string; name: string }>(server, "queue.enqueue", {
+      project: "vision",
+      name: "waits-for-a-runner",
+      spec: { kind: "command", command: "true" },
+    });
+    await page.reload();
+    const row = page.locator(".queue-table tr", { hasText: queued.name });
+    await row.getByRole("button", { name: `Cancel ${queued.name}` }).click();
+    await row.getByRole("button", { name: "Keep" }).click();
+    await row.getByRole("button", { name: `Cancel ${queued.name}` }).click();
+    await screenshot(page, "09b-queue-cancel-confirm");
+    await row.getByRole("button", { name: "Yes, cancel" }).click();
+    await row.waitFor({ state: "detached" });
+    const run = await callApi<{ status: string }>(server, "runs.get", { runId: queued.id }, "query");
+    expect(run.status).toBe("canceled");
   });
 
   it("explains how to start a runner when none is registered", async () => {
