@@ -85,6 +85,19 @@ describe("queueing a command experiment from the dashboard", () => {
     await card.getByText("online").waitFor();
     await card.getByText("Slots · 0/1 busy").waitFor();
     await screenshot(page, "19-runners");
+    // A claim shows at once (live status events), well before the page's 5 s poll.
+    const queued = await callApi<{ id: string }>(server, "queue.enqueue", {
+      project: "default",
+      name: "sleepy",
+      spec: { kind: "command", command: "sleep 4" },
+    });
+    const claimedAt = Date.now();
+    await card.getByText("Slots · 1/1 busy").waitFor({ timeout: 2000 });
+    await card.getByRole("link", { name: "sleepy" }).waitFor({ timeout: 1000 });
+    expect(Date.now() - claimedAt).toBeLessThan(2000);
+    await card.getByText("Slots · 0/1 busy").waitFor({ timeout: 20_000 });
+    const run = await callApi<{ status: string }>(server, "runs.get", { runId: queued.id }, "query");
+    expect(run.status).toBe("succeeded");
   });
 
   it("left the browser console clean", () => {
