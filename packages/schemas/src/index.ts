@@ -1,3 +1,4 @@
+export * from "./amqp-bridge.ts";
 export * from "./artifact.ts";
 export * from "./common.ts";
 export * from "./dataset.ts";

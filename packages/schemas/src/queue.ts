@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { jsonObject, projectSlug, runId } from "./common.ts";
 import { PG_INT_MAX, pgText } from "./pg-text.ts";
-import { runGroup, runName, tag } from "./run.ts";
+import { keyValueTags, runGroup, runName, tag } from "./run.ts";
 import { queueName, runnerLabel, tfjsBackend } from "./runner.ts";
 import { experimentSpec } from "./spec.ts";
 
@@ -26,6 +26,8 @@ export const queueEnqueueInput = z.object({
   name: runName.optional(),
   group: runGroup.optional(),
   tags: z.array(tag).max(64).default([]),
+  /** Stored with the run in the same insert (the AMQP bridge keeps its message id here). */
+  keyValueTags: keyValueTags.optional(),
   /** Hyperparameters shown as columns; an image-classifier spec is added to them flattened. */
   config: jsonObject.default({}),
   notes: pgText().max(100_000).optional(),
