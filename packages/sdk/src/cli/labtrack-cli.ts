@@ -1,4 +1,5 @@
 import { LabtrackHttpError } from "../artifact-transfer.ts";
+import { bridgeAmqp } from "./bridge-command.ts";
 import { type CliIo, UsageError } from "./cli-context.ts";
 import { datasetList, datasetPush } from "./dataset-commands.ts";
 import { importCsv, importTensorboard } from "./import-command.ts";
@@ -16,6 +17,9 @@ export const USAGE = `usage: labtrack <command>
                                           one run from a TensorBoard log directory (again: updates it)
   import csv <file> --project <p> [--name <n>]
                                           one run from a CSV training log (Keras CSVLogger)
+  bridge amqp <bridge.yaml>               RabbitMQ messages in as queued runs, results out
+                                          (runs until SIGINT/SIGTERM; LABTRACK_AMQP_URL
+                                          overrides amqp.url)
 
   --json prints machine-readable output. The server is LABTRACK_URL (default
   http://localhost:8420), the token LABTRACK_TOKEN.
@@ -29,6 +33,7 @@ const COMMANDS: Record<string, Command> = {
   "runs list": runsList,
   "import tensorboard": importTensorboard,
   "import csv": importCsv,
+  "bridge amqp": bridgeAmqp,
   queue: queueCommand,
 };
 

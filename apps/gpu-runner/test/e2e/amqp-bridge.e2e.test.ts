@@ -1,0 +1,269 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} here are the bridge's placeholders.
+import { mkdtempSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { DB_KINDS, dataOf, type TestServer } from "@labtrack/tracker-api/test-support";
+import type { GetMessage } from "amqplib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type BridgeProcess,
+  deleteQueues,
+  publishTo,
+  queueDepth,
+  restartBroker,
+  spawnBridge,
+  stopBridge,
+  takeAll,
+  testQueues,
+} from "./amqp-harness.ts";
+import {
+  api,
+  type RunnerProcess,
+  runnerToken,
+  spawnRunner,
+  startFastServer,
+  stopRunner,
+  waitFor,
+} from "./harness.ts";
+
+const POLL_MS = 300;
+
+/** Stands in for seed 000's trainer: reports per-epoch metrics, then the test-split results. */
+const TRAIN_SCRIPT = `
+const arg = (name) => process.argv.find((a) => a.startsWith("--" + name + "="))?.slice(name.length + 3);
+const report = (line) => console.log("@labtrack " + JSON.stringify(line));
+console.log("training " + arg("batch"));
+setTimeout(() => {
+  for (let epoch = 1; epoch <= 3; epoch++) report({ step: epoch, epoch, metrics: { "val/accuracy": 0.9 + epoch / 100 } });
+  report({ metrics: {}, results: { "test/accuracy": 0.9412, "test/precision": 0.9387, "test/recall": 0.9301,
+    "test/f1": 0.9344, training_time_s: 12.5, epochs_run: 3, best_epoch: 2 } });
+}, Number(arg("sleep-ms")));
+`;
+
+/** Seed 000's message, plus how long the stand-in trainer takes. */
+const seedMessage = (batchId: string, sleepMs = 0) => ({
+  batchId,
+  totalImages: 9000,
+  categories: ["carros", "moedas", "animais"],
+  augmentationCount: 9,
+  datasetPath: "training/carros/",
+  targetClasses: 50,
+  createdAt: "2025-11-15T10:00:00Z",
+  sleepMs,
+});
+
+type BridgedRun = {
+  id: string;
+  name: string;
+  status: string;
+  keyValueTags: Record<string, string>;
+  config: Record<string, unknown>;
+};
+
+describe.each(DB_KINDS)("labtrack bridge amqp against RabbitMQ, on %s", (kind) => {
+  let server: TestServer;
+  let runner: RunnerProcess;
+  let userToken: string;
+  const work = mkdtempSync(path.join(os.tmpdir(), "labtrack-amqp-e2e-"));
+  const script = path.join(work, "train.mjs");
+  const bridges: BridgeProcess[] = [];
+  const queues: string[] = [];
+
+  const bridgeConfig = (q: ReturnType<typeof testQueues>) => ({
+    amqp: { heartbeatSeconds: 5, reconnectInitialDelayMs: 100, reconnectMaxDelayMs: 1000 },
+    input: { queue: q.input },
+    output: { queue: q.output, pollIntervalMs: POLL_MS },
+    run: {
+      project: "ocolecionador",
+      name: "${message.batchId}",
+      tags: ["amqp"],
+      config: { total_images: "${message.totalImages}", categories: "${message.categories}" },
+      spec: {
+        kind: "command",
+        command: [process.execPath, script, "--batch=${message.batchId}", "--sleep-ms=${message.sleepMs}"],
+      },
+    },
+  });
+
+  async function startBridge(q: ReturnType<typeof testQueues>): Promise<BridgeProcess> {
+    const bridge = await spawnBridge(work, bridgeConfig(q), { url: server.url, token: userToken });
+    bridges.push(bridge);
+    await waitFor("the bridge to consume", async () => bridge.output().includes("consuming"), 30_000).catch(
+      (error: unknown) => {
+        throw new Error(`${String(error)}\n${bridge.output()}`);
+      },
+    );
+    return bridge;
+  }
+
+  function newQueues(label: string) {
+    const q = testQueues(`${label}-${kind}`);
+    queues.push(q.input, q.dead, q.output);
+    return q;
+  }
+
+  async function bridgedRuns(bridge: string): Promise<BridgedRun[]> {
+    const page = dataOf<{ runs: BridgedRun[] }>(
+      await api(server).call(
+        "runs.list",
+        {
+          project: "ocolecionador",
+          filter: `tags."amqp.bridge" = "${bridge}"`,
+          sort: { field: "createdAt", direction: "asc" },
+        },
+        "query",
+      ),
+    );
+    return page.runs;
+  }
+
+  /** Collects result messages until `count` have arrived, then makes sure no more follow. */
+  async function resultsOf(queue: string, count: number): Promise<GetMessage[]> {
+    const got: GetMessage[] = [];
+    await waitFor(
+      `${count} result message(s) on ${queue}`,
+      async () => {
+        got.push(...(await takeAll(queue)));
+        return got.length >= count;
+      },
+      60_000,
+      200,
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${bridges.map((b) => b.output().slice(-4000)).join("\n---\n")}`);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 4 * POLL_MS));
+    got.push(...(await takeAll(queue)));
+    return got;
+  }
+
+  const bodyOf = (message: GetMessage) => JSON.parse(message.content.toString()) as Record<string, unknown>;
+
+  beforeAll(async () => {
+    server = await startFastServer(kind);
+    userToken = (await server.services.tokens.create("amqp-bridge", "user")).token;
+    await writeFile(script, TRAIN_SCRIPT);
+    runner = spawnRunner(server.url, await runnerToken(server), `amqp-${kind}`, {
+      LABTRACK_RUNNER_SLOTS: "2",
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(bridges.map((b) => stopBridge(b, "SIGKILL")));
+    await stopRunner(runner, "SIGKILL");
+    await server.close();
+    await deleteQueues(queues);
+  }, 60_000);
+
+  it("queues one run per message, publishes its result once, and dead-letters what it cannot read", async () => {
+    const q = newQueues("flow");
+    const bridge = await startBridge(q);
+    await publishTo(q.input, seedMessage("batch_20251115_001"));
+    await publishTo(q.input, seedMessage("batch_20251115_001")); // the producer sent it twice
+    await publishTo(q.input, { totalImages: 3 });
+    await publishTo(q.input, "not json");
+
+    const [result, ...extra] = await resultsOf(q.output, 1);
+    expect(extra).toEqual([]);
+    const [run, ...others] = await bridgedRuns(q.input);
+    expect(others).toEqual([]);
+    expect(run).toMatchObject({
+      name: "batch_20251115_001",
+      status: "succeeded",
+      config: { total_images: 9000, categories: ["carros", "moedas", "animais"] },
+      keyValueTags: { "amqp.bridge": q.input, "amqp.message_id": "batch_20251115_001" },
+    });
+    expect(run?.keyValueTags["amqp.published"]).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(result?.properties).toMatchObject({
+      messageId: `labtrack-run-${run?.id}`,
+      correlationId: "batch_20251115_001",
+      contentType: "application/json",
+      deliveryMode: 2,
+    });
+    expect(bodyOf(result as GetMessage)).toEqual({
+      modelVersion: "batch_20251115_001",
+      trainingStatus: "success",
+      metrics: { accuracy: 0.9412, precision: 0.9387, recall: 0.9301, f1_score: 0.9344 },
+      trainingTime: 12.5,
+      epochsCompleted: 3,
+      bestEpoch: 2,
+      modelPath: null,
+      completedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
+    });
+
+    const dead = await takeAll(q.dead);
+    expect(dead.map((m) => m.properties.headers?.["x-labtrack-reason"])).toEqual([
+      "batchId: the message id must be a non-empty string or a number",
+      expect.stringMatching(/^body: not JSON/),
+    ]);
+    expect(dead.map((m) => m.content.toString())).toEqual(['{"totalImages":3}', "not json"]);
+    expect(await queueDepth(q.input)).toMatchObject({ messageCount: 0, consumerCount: 1 });
+    expect(await stopBridge(bridge)).toBe(0);
+  }, 120_000);
+
+  it("survives a broker restart mid-run: the result goes out once the broker is back, and consuming resumes", async () => {
+    const q = newQueues("restart");
+    const bridge = await startBridge(q);
+    await publishTo(q.input, seedMessage("before-restart", 1500));
+    const client = api(server);
+    const [first] = await waitFor("the first run to start", async () => {
+      const runs = await bridgedRuns(q.input);
+      return runs[0]?.status === "running" && runs;
+    });
+    await restartBroker(async () => {
+      // The run ends while the broker is down; the bridge cannot publish its result yet.
+      await waitFor("the run to end", async () => (await client.run(first?.id ?? "")).status === "succeeded");
+      await new Promise((resolve) => setTimeout(resolve, 3 * POLL_MS));
+    });
+    await publishTo(q.input, seedMessage("after-restart"));
+    const results = await resultsOf(q.output, 2);
+    const runs = await bridgedRuns(q.input);
+    expect(runs.map((r) => [r.name, r.status])).toEqual([
+      ["before-restart", "succeeded"],
+      ["after-restart", "succeeded"],
+    ]);
+    expect(results.map((m) => m.properties.messageId).sort()).toEqual(
+      runs.map((r) => `labtrack-run-${r.id}`).sort(),
+    );
+    expect(bridge.output()).toMatch(/connection lost; reconnecting/);
+    expect(bridge.child.exitCode).toBeNull();
+    expect(await stopBridge(bridge)).toBe(0);
+  }, 120_000);
+
+  it("after a kill -9 the restarted bridge catches up: nothing lost, nothing doubled", async () => {
+    const q = newQueues("kill");
+    const doomed = await startBridge(q);
+    await publishTo(q.input, seedMessage("queued-then-killed", 1000));
+    const [first] = await waitFor("the first run to be queued", async () => {
+      const runs = await bridgedRuns(q.input);
+      return runs.length > 0 && runs;
+    });
+    doomed.child.kill("SIGKILL");
+    await doomed.exited;
+    // While the bridge is dead: the run ends, the producer redelivers, and a new message comes.
+    await waitFor(
+      "the run to end",
+      async () => (await api(server).run(first?.id ?? "")).status === "succeeded",
+    );
+    await publishTo(q.input, seedMessage("queued-then-killed", 1000));
+    await publishTo(q.input, seedMessage("sent-while-down"));
+    // A bridge killed between queuing a run and acking its message leaves exactly this behind.
+    await api(server).enqueue({
+      project: "ocolecionador",
+      name: "killed-before-ack",
+      keyValueTags: { "amqp.bridge": q.input, "amqp.message_id": "killed-before-ack" },
+      spec: { kind: "command", command: [process.execPath, script, "--sleep-ms=0"] },
+    });
+    await publishTo(q.input, seedMessage("killed-before-ack"));
+    await startBridge(q);
+    const results = await resultsOf(q.output, 3);
+    const runs = await bridgedRuns(q.input);
+    // One run per message id: the killed bridge's run, the one made before the ack, the new message's.
+    expect(runs.map((r) => r.name)).toEqual(["queued-then-killed", "killed-before-ack", "sent-while-down"]);
+    expect(results.map((m) => bodyOf(m).modelVersion).sort()).toEqual([
+      "killed-before-ack",
+      "queued-then-killed",
+      "sent-while-down",
+    ]);
+    expect(await queueDepth(q.input)).toMatchObject({ messageCount: 0 });
+  }, 120_000);
+});
