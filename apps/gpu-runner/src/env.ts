@@ -1,6 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import type { S3Settings } from "@labtrack/s3";
 import { queueName, runnerLabel, runnerName, tfjsBackend } from "@labtrack/schemas";
 import { z } from "zod";
 
@@ -39,6 +40,15 @@ const envSchema = z.object({
   /** Long-poll length of one claim. */
   LABTRACK_RUNNER_CLAIM_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(20_000),
   LABTRACK_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** For specs whose data.path is `s3://…`: an S3-compatible server (MinIO, …) instead of AWS. */
+  LABTRACK_S3_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: "must be the S3 server's http(s) URL, e.g. http://minio:9000" })
+    .optional(),
+  AWS_REGION: z.string().min(1).optional(),
+  AWS_DEFAULT_REGION: z.string().min(1).optional(),
+  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  AWS_SESSION_TOKEN: z.string().min(1).optional(),
 });
 
 export interface RunnerConfig {
@@ -57,6 +67,8 @@ export interface RunnerConfig {
   killGraceMs: number;
   claimWaitMs: number;
   logLevel: z.infer<typeof envSchema>["LABTRACK_LOG_LEVEL"];
+  /** How to reach the buckets that `s3://` data paths name. */
+  s3: S3Settings;
   /** The environment handed on to the runs' processes (before the LABTRACK_* variables are set). */
   childEnv: Record<string, string>;
 }
@@ -111,6 +123,11 @@ export function readRunnerConfig(
       );
     }
   }
+  if ((env.AWS_ACCESS_KEY_ID === undefined) !== (env.AWS_SECRET_ACCESS_KEY === undefined)) {
+    throw new Error(
+      "invalid runner configuration: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: set both or neither (neither: the AWS SDK's own credential chain)",
+    );
+  }
   const name = env.LABTRACK_RUNNER_NAME ?? os.hostname().replace(/[^A-Za-z0-9._-]/g, "-");
   const childEnv = Object.fromEntries(
     Object.entries(source).filter((entry): entry is [string, string] => entry[1] !== undefined),
@@ -131,6 +148,13 @@ export function readRunnerConfig(
     killGraceMs: env.LABTRACK_RUNNER_KILL_GRACE_MS,
     claimWaitMs: env.LABTRACK_RUNNER_CLAIM_WAIT_MS,
     logLevel: env.LABTRACK_LOG_LEVEL,
+    s3: {
+      endpoint: env.LABTRACK_S3_ENDPOINT,
+      region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
+      accessKeyId: env.AWS_ACCESS_KEY_ID,
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+      sessionToken: env.AWS_SESSION_TOKEN,
+    },
     childEnv,
   };
 }

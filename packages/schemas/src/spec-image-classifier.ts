@@ -16,8 +16,9 @@ export const imageClassifierData = z
       .min(1)
       .describe(
         "Dataset location: a folder with one sub-folder per class (PNG/JPEG/WebP); a folder with `images/` " +
-          "and CSV files `filepath,labels` (labels separated by `|`); or `dataset:<name>[@version]` for a " +
-          "dataset uploaded to the server.",
+          "and CSV files `filepath,labels` (labels separated by `|`); `dataset:<name>[@version]` for a " +
+          "dataset uploaded to the server; or `s3://<bucket>/<prefix>` for such a folder in S3 or MinIO " +
+          "(read with the runner's AWS_* and LABTRACK_S3_ENDPOINT settings).",
       ),
     layout: z
       .enum(["auto", "class-folders", "csv"])

@@ -1,5 +1,6 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
+import type { S3Settings } from "@labtrack/s3";
 import {
   type ClaimedRun,
   type ExperimentSpec,
@@ -24,6 +25,7 @@ export interface RunExecutorContext {
   token: string;
   workRoot: string;
   baseEnv: Record<string, string>;
+  s3: S3Settings;
   killGraceMs: number;
   trpc: LabtrackTRPCClient;
   append: (entry: OutboxEntry) => void;

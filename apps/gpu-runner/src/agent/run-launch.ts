@@ -3,6 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import type { S3Settings } from "@labtrack/s3";
 import type { ClaimedRun, ExperimentSpec, Run, RunnerSlot } from "@labtrack/schemas";
 import { downloadArtifact, type LabtrackTRPCClient } from "@labtrack/sdk";
 import { resolveDataPath } from "./dataset-launch.ts";
@@ -50,6 +51,8 @@ export interface LaunchContext {
   trpc: LabtrackTRPCClient;
   /** The runner's work folder; datasets are cached under it. */
   workRoot: string;
+  /** How to reach the buckets that `s3://` data paths name. */
+  s3: S3Settings;
 }
 
 function runEnv(ctx: LaunchContext, extra: Record<string, string>): Record<string, string> {

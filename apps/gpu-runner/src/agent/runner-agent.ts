@@ -142,6 +142,7 @@ export async function startRunnerAgent(config: RunnerConfig, log: Logger): Promi
         token: config.token,
         workRoot: config.workDir,
         baseEnv: config.childEnv,
+        s3: config.s3,
         killGraceMs: config.killGraceMs,
         trpc,
         append,
