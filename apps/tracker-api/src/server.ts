@@ -4,11 +4,12 @@ import { REQUEST_BODY_MAX_BYTES } from "@labtrack/schemas";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import type { Logger } from "pino";
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import { handleArtifactRequest } from "./http/artifact-routes.ts";
 import { bearerToken } from "./http/bearer.ts";
 import { handleDatasetRequest } from "./http/dataset-routes.ts";
 import { sendError, sendJson } from "./http/respond.ts";
+import { dropRevokedSockets, TokenSockets } from "./http/token-sockets.ts";
 import { appRouter } from "./root.ts";
 import type { Services } from "./services/index.ts";
 import type { Caller, Context } from "./trpc.ts";
@@ -38,12 +39,19 @@ export interface LabtrackServer {
 export function createLabtrackServer(opts: LabtrackServerOptions): LabtrackServer {
   const { services, log } = opts;
 
+  const sockets = new TokenSockets();
+  const stopDropping = dropRevokedSockets(services.tokens, sockets, log);
+  let stopWatching: (() => Promise<void>) | null = null;
+
   const contextFor = async (
     req: IncomingMessage,
     connectionParams: Record<string, string | undefined> | null,
+    socket?: WebSocket,
   ): Promise<Context> => {
     const token = bearerToken(req) ?? connectionParams?.token ?? null;
-    return { services, log, caller: await services.tokens.authenticate(token) };
+    const ctx: Context = { services, log, caller: await services.tokens.authenticate(token) };
+    if (socket && ctx.caller?.tokenId != null) sockets.add(ctx.caller.tokenId, socket, ctx);
+    return ctx;
   };
 
   const trpcHandler = createHTTPHandler({
@@ -92,7 +100,7 @@ export function createLabtrackServer(opts: LabtrackServerOptions): LabtrackServe
   const wsHandler = applyWSSHandler({
     wss,
     router: appRouter,
-    createContext: ({ req, info }) => contextFor(req, info.connectionParams),
+    createContext: ({ req, res, info }) => contextFor(req, info.connectionParams, res),
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error, path }, "subscription failed");
@@ -101,7 +109,8 @@ export function createLabtrackServer(opts: LabtrackServerOptions): LabtrackServe
 
   return {
     server,
-    listen(port, host) {
+    async listen(port, host) {
+      stopWatching ??= await services.tokens.watchRevocations();
       return new Promise((resolve, reject) => {
         server.once("error", reject);
         server.listen(port, host, () => {
@@ -120,6 +129,8 @@ export function createLabtrackServer(opts: LabtrackServerOptions): LabtrackServe
       const timer = setTimeout(() => server.closeAllConnections(), 10_000);
       await closed;
       clearTimeout(timer);
+      stopDropping();
+      await stopWatching?.();
     },
   };
 }

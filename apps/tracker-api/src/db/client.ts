@@ -28,6 +28,16 @@ export interface Database {
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   /** Runs `effect` after the current transaction commits (at once outside one); never on rollback. */
   afterCommit(effect: () => void): void;
+  /**
+   * Calls `onMessage` with the payload of every NOTIFY on `channel`, from any process on this
+   * database (this one included). `onConnect` runs each time the listening connection is (re)made,
+   * when notifications sent while it was down may have been missed. Resolves once listening.
+   */
+  listen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    onConnect?: () => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -71,6 +81,10 @@ function createPostgresDatabase(url: string, max: number): Database {
       const rows = await db.execute(statement);
       return rows as unknown as Row[];
     },
+    async listen(channel, onMessage, onConnect) {
+      const { unlisten } = await client.listen(channel, onMessage, onConnect);
+      return unlisten;
+    },
     close: () => client.end({ timeout: 5 }),
   };
 }
@@ -90,6 +104,11 @@ async function createPgliteDatabase(dir: string | undefined): Promise<Database> 
     async query<Row extends Record<string, unknown>>(statement: SQL) {
       const result = (await db.execute(statement)) as unknown as { rows: Row[] };
       return result.rows;
+    },
+    async listen(channel, onMessage, onConnect) {
+      const unlisten = await client.listen(channel, onMessage);
+      onConnect?.();
+      return unlisten;
     },
     close: () => client.close(),
   };

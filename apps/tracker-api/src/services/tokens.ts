@@ -1,10 +1,16 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { type ApiToken, type ProjectGrant, projectGrant, type TokenScope } from "@labtrack/schemas";
 import { TRPCError } from "@trpc/server";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { apiTokens } from "../db/schema.ts";
 import type { Caller } from "../trpc.ts";
+
+/** Postgres channel on which a revocation is announced to every API process (payload: the token id). */
+const REVOKED_CHANNEL = "labtrack_token_revoked";
+
+/** A token id that was revoked, or null when revocations may have been missed (check them all). */
+export type RevocationListener = (tokenId: number | null) => void;
 
 export const hashToken = (secret: string) => createHash("sha256").update(secret).digest("hex");
 
@@ -31,11 +37,17 @@ export function createTokenService(database: Database, opts: { envAdminToken?: s
   /** Avoids a write per request: last-used times are refreshed at most once a minute per token. */
   const lastTouched = new Map<number, number>();
   /**
-   * Recently seen secrets (by hash), so a busy client costs no lookup per request. Revoking through
-   * this process clears it at once; another API process notices within CALLER_CACHE_MS.
+   * Recently seen secrets (by hash), so a busy client costs no lookup per request. A revocation
+   * clears it in every API process at once (LISTEN/NOTIFY); CALLER_CACHE_MS only bounds how long a
+   * process that missed the notification (its listening connection was down) can be wrong.
    */
   const callers = new Map<string, { caller: Caller; until: number }>();
   const CALLER_CACHE_MS = 10_000;
+  const revocationListeners = new Set<RevocationListener>();
+  const announceRevoked = (tokenId: number | null) => {
+    callers.clear();
+    for (const listener of revocationListeners) listener(tokenId);
+  };
 
   async function create(
     name: string,
@@ -55,15 +67,20 @@ export function createTokenService(database: Database, opts: { envAdminToken?: s
     return rows.map(toApiToken);
   }
 
+  /** Revokes a token; every API process on the database drops it at once (the NOTIFY commits with it). */
   async function revoke(id: number): Promise<ApiToken> {
-    const [row] = await db
-      .update(apiTokens)
-      .set({ revokedAt: new Date() })
-      .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
-      .returning();
+    const row = await database.transaction(async () => {
+      const [revoked] = await db
+        .update(apiTokens)
+        .set({ revokedAt: new Date() })
+        .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+        .returning();
+      if (revoked) await database.query(sql`SELECT pg_notify(${REVOKED_CHANNEL}, ${String(id)})`);
+      return revoked;
+    });
     if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `id: no active token with id ${id}` });
     // After the commit: a lookup between clearing and committing would cache the token again.
-    database.afterCommit(() => callers.clear());
+    database.afterCommit(() => announceRevoked(id));
     return toApiToken(row);
   }
 
@@ -108,6 +125,43 @@ export function createTokenService(database: Database, opts: { envAdminToken?: s
     return Number(rows[0]?.n ?? 0) > 0;
   }
 
-  return { create, list, revoke, authenticate, hasActiveAdmin };
+  /** Calls `listener` whenever a token is revoked, through this process or another one. */
+  function onRevoked(listener: RevocationListener): () => void {
+    revocationListeners.add(listener);
+    return () => revocationListeners.delete(listener);
+  }
+
+  /** Follows revocations made by other API processes on the same database; resolves with a stop function. */
+  function watchRevocations(): Promise<() => Promise<void>> {
+    return database.listen(
+      REVOKED_CHANNEL,
+      (payload) => {
+        const id = Number(payload);
+        announceRevoked(Number.isInteger(id) ? id : null);
+      },
+      () => announceRevoked(null),
+    );
+  }
+
+  /** Which of `ids` are revoked tokens. */
+  async function revokedAmong(ids: readonly number[]): Promise<Set<number>> {
+    if (ids.length === 0) return new Set();
+    const rows = await db
+      .select({ id: apiTokens.id })
+      .from(apiTokens)
+      .where(and(inArray(apiTokens.id, [...ids]), isNotNull(apiTokens.revokedAt)));
+    return new Set(rows.map((r) => r.id));
+  }
+
+  return {
+    create,
+    list,
+    revoke,
+    authenticate,
+    hasActiveAdmin,
+    onRevoked,
+    watchRevocations,
+    revokedAmong,
+  };
 }
 export type TokenService = ReturnType<typeof createTokenService>;

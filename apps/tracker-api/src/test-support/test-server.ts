@@ -54,6 +54,8 @@ export interface TestServer {
   services: Services;
   database: Database;
   dataDir: string;
+  /** The Postgres database it uses (undefined on PGlite), for a second server on the same one. */
+  databaseUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -115,6 +117,7 @@ export async function startTestServer(
     services,
     database,
     dataDir,
+    databaseUrl,
     async close() {
       await reaper.stop();
       await app.close();
