@@ -1,11 +1,13 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { REQUEST_BODY_MAX_BYTES } from "@labtrack/schemas";
+import { TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import type { Logger } from "pino";
 import { type WebSocket, WebSocketServer } from "ws";
 import { handleArtifactRequest } from "./http/artifact-routes.ts";
+import { AuthThrottle, AuthThrottledError, type AuthThrottleOptions } from "./http/auth-throttle.ts";
 import { bearerToken } from "./http/bearer.ts";
 import { handleDatasetRequest } from "./http/dataset-routes.ts";
 import { sendError, sendJson } from "./http/respond.ts";
@@ -27,6 +29,8 @@ export interface LabtrackServerOptions {
   log: Logger;
   /** Tried in order before the 404, after /healthz, /trpc and /api/artifacts. */
   extraRoutes?: ExtraRoute[];
+  /** How many wrong tokens an address may send before it is made to wait. */
+  authThrottle?: AuthThrottleOptions;
 }
 
 export interface LabtrackServer {
@@ -39,6 +43,18 @@ export interface LabtrackServer {
 export function createLabtrackServer(opts: LabtrackServerOptions): LabtrackServer {
   const { services, log } = opts;
 
+  const throttle = new AuthThrottle(opts.authThrottle);
+  /** The caller a request's token names; AuthThrottledError when its address guessed too often. */
+  async function authenticateFrom(req: IncomingMessage, token: string | null): Promise<Caller | null> {
+    if (!token) return null;
+    const address = req.socket.remoteAddress ?? "unknown";
+    throttle.assertMayTry(address, token);
+    const caller = await services.tokens.authenticate(token);
+    if (caller) throttle.recordSuccess(token);
+    else throttle.recordFailure(address);
+    return caller;
+  }
+
   const sockets = new TokenSockets();
   const stopDropping = dropRevokedSockets(services.tokens, sockets, log);
   let stopWatching: (() => Promise<void>) | null = null;
@@ -46,10 +62,20 @@ export function createLabtrackServer(opts: LabtrackServerOptions): LabtrackServe
   const contextFor = async (
     req: IncomingMessage,
     connectionParams: Record<string, string | undefined> | null,
-    socket?: WebSocket,
+    transport: { response: ServerResponse } | { socket: WebSocket },
   ): Promise<Context> => {
     const token = bearerToken(req) ?? connectionParams?.token ?? null;
-    const ctx: Context = { services, log, caller: await services.tokens.authenticate(token) };
+    let caller: Caller | null;
+    try {
+      caller = await authenticateFrom(req, token);
+    } catch (error) {
+      if (!(error instanceof AuthThrottledError)) throw error;
+      if ("response" in transport)
+        transport.response.setHeader("retry-after", String(error.retryAfterSeconds));
+      throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: error.message });
+    }
+    const ctx: Context = { services, log, caller };
+    const socket = "socket" in transport ? transport.socket : null;
     if (socket && ctx.caller?.tokenId != null) sockets.add(ctx.caller.tokenId, socket, ctx);
     return ctx;
   };
@@ -58,7 +84,7 @@ export function createLabtrackServer(opts: LabtrackServerOptions): LabtrackServe
     router: appRouter,
     basePath: "/trpc/",
     maxBodySize: REQUEST_BODY_MAX_BYTES,
-    createContext: ({ req, info }) => contextFor(req, info.connectionParams),
+    createContext: ({ req, res, info }) => contextFor(req, info.connectionParams, { response: res }),
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error, path }, "procedure failed");
     },
@@ -69,6 +95,10 @@ export function createLabtrackServer(opts: LabtrackServerOptions): LabtrackServe
     res.setHeader("x-content-type-options", "nosniff");
     const url = new URL(req.url ?? "/", "http://labtrack.local");
     route(req, res, url).catch((error: unknown) => {
+      if (error instanceof AuthThrottledError && !res.headersSent) {
+        res.setHeader("retry-after", String(error.retryAfterSeconds));
+        return sendError(res, 429, "TOO_MANY_REQUESTS", error.message);
+      }
       log.error({ err: error, url: url.pathname }, "request failed");
       if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", "internal error");
       else res.destroy();
@@ -83,7 +113,7 @@ export function createLabtrackServer(opts: LabtrackServerOptions): LabtrackServe
       trpcHandler(req, res);
       return;
     }
-    const authenticate = () => services.tokens.authenticate(bearerToken(req));
+    const authenticate = () => authenticateFrom(req, bearerToken(req));
     if (url.pathname.startsWith("/api/artifacts/")) {
       return handleArtifactRequest(req, res, url, { services, log, caller: await authenticate() });
     }
@@ -100,7 +130,7 @@ export function createLabtrackServer(opts: LabtrackServerOptions): LabtrackServe
   const wsHandler = applyWSSHandler({
     wss,
     router: appRouter,
-    createContext: ({ req, res, info }) => contextFor(req, info.connectionParams, res),
+    createContext: ({ req, res, info }) => contextFor(req, info.connectionParams, { socket: res }),
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
     onError: ({ error, path }) => {
       if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error, path }, "subscription failed");

@@ -6,6 +6,7 @@ import { startS3TestServer } from "@labtrack/s3/test-support";
 import pino from "pino";
 import postgres from "postgres";
 import { createDatabase, type Database, migrateDatabase } from "../db/client.ts";
+import type { AuthThrottleOptions } from "../http/auth-throttle.ts";
 import { createLabtrackServer, type ExtraRoute } from "../server.ts";
 import { openBlobStore } from "../services/blob-store-config.ts";
 import { createServices, type Services } from "../services/index.ts";
@@ -70,6 +71,7 @@ export async function startTestServer(
     /** Short leases and heartbeats keep queue tests fast. */
     queueSettings?: Partial<QueueSettings>;
     blobStore?: BlobStoreKind;
+    authThrottle?: AuthThrottleOptions;
   } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), "labtrack-test-")));
@@ -108,7 +110,12 @@ export async function startTestServer(
     intervalMs: services.queueSettings.reaperIntervalMs,
     startupGraceMs: services.queueSettings.leaseMs,
   });
-  const app = createLabtrackServer({ services, log, extraRoutes: opts.extraRoutes });
+  const app = createLabtrackServer({
+    services,
+    log,
+    extraRoutes: opts.extraRoutes,
+    authThrottle: opts.authThrottle,
+  });
   const { url } = await app.listen(opts.port ?? 0, "127.0.0.1");
   return {
     kind,
