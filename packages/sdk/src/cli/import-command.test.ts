@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,7 +10,7 @@ import {
   type TestServer,
 } from "@labtrack/tracker-api/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventFileBytes } from "../logfiles/tensorboard/event-file-writer.ts";
+import { eventFileBytes, scalarRecord } from "../logfiles/tensorboard/event-file-writer.ts";
 import type { CliIo } from "./cli-context.ts";
 import { runLabtrackCli } from "./labtrack-cli.ts";
 
@@ -174,6 +174,22 @@ describe.each(DB_KINDS)("labtrack import against a real server on %s", (kind) =>
     );
     expect(JSON.parse(again.out)).toMatchObject({ runId: imported.runId, created: false, inserted: 0 });
     expect(await runsOf("imports")).toHaveLength(3);
+  });
+
+  it("reports a corrupt event file with its path and offset, importing the records before it", async () => {
+    await mkdir(path.join(work, "corrupt"));
+    const file = path.join(work, "corrupt/events.out.tfevents.1.h");
+    const good = eventFileBytes([{ tag: "loss", step: 0, wallTime: T0, value: 1 }], T0);
+    const damaged = Buffer.from(scalarRecord({ tag: "loss", step: 1, wallTime: T0 + 1, value: 2 }));
+    damaged[damaged.length - 1] = (damaged.at(-1) ?? 0) ^ 0xff;
+    await writeFile(file, Buffer.concat([good, damaged]));
+    const result = await cli("import", "tensorboard", "corrupt", "--project", "corrupt", "--json");
+    expect(result.code).toBe(0);
+    expect(result.err).toBe(
+      `labtrack: log capture: ${file}: CRC-32C mismatch in the record data at byte offset ${good.length}\n`,
+    );
+    const { runId } = JSON.parse(result.out) as { runId: string };
+    expect((await series(runId, ["loss"]))[0]?.steps).toEqual([0]);
   });
 
   it("explains mistakes with exit code 2, naming what is wrong", async () => {
