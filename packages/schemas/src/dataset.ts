@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PG_INT_MAX } from "./pg-text.ts";
 
 /** A dataset's name: letters, digits, `.`, `_`, `-`; starts with a letter or digit. */
 export const datasetName = z
@@ -8,7 +9,7 @@ export const datasetName = z
     "must be 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit",
   );
 
-export const datasetVersion = z.int().positive();
+export const datasetVersion = z.int().positive().max(PG_INT_MAX);
 
 /** One pushed version of a dataset: a tar of its folder, stored once by sha256. */
 export const dataset = z.object({
