@@ -10,6 +10,7 @@ import { handleArtifactRequest } from "./http/artifact-routes.ts";
 import { AuthThrottle, AuthThrottledError, type AuthThrottleOptions } from "./http/auth-throttle.ts";
 import { bearerToken } from "./http/bearer.ts";
 import { handleDatasetRequest } from "./http/dataset-routes.ts";
+import { handleMlflowRequest } from "./http/mlflow/mlflow-router.ts";
 import { sendError, sendJson } from "./http/respond.ts";
 import { dropRevokedSockets, TokenSockets } from "./http/token-sockets.ts";
 import { appRouter } from "./root.ts";
@@ -27,7 +28,7 @@ export type ExtraRoute = (
 export interface LabtrackServerOptions {
   services: Services;
   log: Logger;
-  /** Tried in order before the 404, after /healthz, /trpc and /api/artifacts. */
+  /** Tried in order before the 404, after /healthz, /trpc, /api/artifacts and the MLflow API. */
   extraRoutes?: ExtraRoute[];
   /** How many wrong tokens an address may send before it is made to wait. */
   authThrottle?: AuthThrottleOptions;
@@ -120,6 +121,11 @@ export function createLabtrackServer(opts: LabtrackServerOptions): LabtrackServe
     if (url.pathname.startsWith("/api/datasets/")) {
       return handleDatasetRequest(req, res, url, { services, log, caller: await authenticate() });
     }
+    // MLflow's tracking API on the same port, so MLFLOW_TRACKING_URI=http://host:8420 works.
+    if (
+      await handleMlflowRequest(req, res, url, { services, log, authenticate: services.tokens.authenticate })
+    )
+      return;
     for (const extra of opts.extraRoutes ?? []) {
       if (await extra(req, res, url, { services, log, authenticate })) return;
     }

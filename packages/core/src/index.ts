@@ -4,6 +4,7 @@ export * from "./config-flatten.ts";
 export * from "./downsample.ts";
 export * from "./iso-date.ts";
 export * from "./message-template.ts";
+export * from "./metric-relog.ts";
 export * from "./mlflow-search/index.ts";
 export * from "./project-access.ts";
 export * from "./report-line.ts";

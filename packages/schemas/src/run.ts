@@ -64,6 +64,8 @@ export const run = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   updatedAt: z.string(),
+  /** Set when the run was deleted (through the MLflow API); runs.list leaves deleted runs out. */
+  deletedAt: z.string().nullable(),
 });
 export type Run = z.infer<typeof run>;
 

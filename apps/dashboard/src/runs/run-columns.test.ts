@@ -10,6 +10,7 @@ function run(id: string, config: Run["config"], group: string | null = null): Ru
     group,
     tags: [],
     keyValueTags: {},
+    deletedAt: null,
     notes: null,
     status: "succeeded",
     config,

@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import type { Artifact, ArtifactKind, TokenScope } from "@labtrack/schemas";
 import { TRPCError } from "@trpc/server";
-import { and, eq, like, sql } from "drizzle-orm";
+import { and, eq, inArray, like, or, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { textArrayLiteral } from "../db/pg-array.ts";
 import { artifacts } from "../db/schema.ts";
@@ -115,6 +115,43 @@ export function createArtifactService(database: Database, runService: RunService
     return rows.map((r) => r.path);
   }
 
-  return { upload, find, list, require, notWrittenByRun, blobs };
+
+  const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+  /** Removes the artifact at `path` and every artifact below `path/`; returns how many went. */
+  async function remove(runId: string, path: string): Promise<number> {
+    await runService.requireProject(runId);
+    const removed = await db
+      .delete(artifacts)
+      .where(
+        and(
+          eq(artifacts.runId, runId),
+          or(eq(artifacts.path, path), like(artifacts.path, `${escapeLike(path)}/%`)),
+        ),
+      )
+      .returning({ path: artifacts.path });
+    return removed.length;
+  }
+
+  /** Artifacts of these runs whose path matches a LIKE pattern (`%` any text). */
+  async function listMatching(runIds: readonly string[], pattern: string): Promise<Artifact[]> {
+    if (runIds.length === 0) return [];
+    const rows = await db
+      .select()
+      .from(artifacts)
+      .where(and(inArray(artifacts.runId, [...runIds]), like(artifacts.path, pattern)))
+      .orderBy(artifacts.runId, artifacts.path);
+    return rows.map(toArtifact);
+  }
+
+  /** Marks the artifacts below `prefix/` as `kind` (a model logged as plain files, then declared). */
+  async function setKindBelow(runId: string, prefix: string, kind: ArtifactKind): Promise<void> {
+    await db
+      .update(artifacts)
+      .set({ kind })
+      .where(and(eq(artifacts.runId, runId), like(artifacts.path, `${escapeLike(prefix)}/%`)));
+  }
+
+  return { upload, find, list, require, notWrittenByRun, remove, listMatching, setKindBelow, blobs };
 }
 export type ArtifactService = ReturnType<typeof createArtifactService>;

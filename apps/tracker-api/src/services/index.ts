@@ -6,9 +6,13 @@ import { type BlobStore, createLocalBlobStore } from "./blob-store.ts";
 import { createDatasetService } from "./datasets.ts";
 import { LiveEventBus } from "./live-events.ts";
 import { createLogService } from "./logs.ts";
+import { createMetricHistoryService } from "./metric-history.ts";
+import { createMetricRelogService } from "./metric-relog.ts";
 import { createMetricService } from "./metrics.ts";
+import { createProjectRecordService } from "./project-records.ts";
 import { createProjectService } from "./projects.ts";
 import { createQueueService } from "./queue.ts";
+import { createRunFieldService } from "./run-fields.ts";
 import { createRunnerService, DEFAULT_QUEUE_SETTINGS, type QueueSettings } from "./runners.ts";
 import { createRunService } from "./runs.ts";
 import { createScriptCancel } from "./script-cancel.ts";
@@ -39,14 +43,22 @@ export function createServices(opts: ServicesOptions) {
   const queue = createQueueService(opts.database, runs, { scriptCancelMs: queueSettings.leaseMs });
   const scriptCancel = createScriptCancel(opts.database, runs);
   const runners = createRunnerService(opts.database, runs, queue, queueSettings);
+  const projectRecords = createProjectRecordService(opts.database);
+  const runFields = createRunFieldService(opts.database, runs);
+  const metricRelog = createMetricRelogService(opts.database, metrics, logs);
+  const metricHistory = createMetricHistoryService(opts.database);
   const tokens = createTokenService(opts.database, { envAdminToken: opts.envAdminToken });
   return {
     database: opts.database,
     bus,
     access,
     projects,
+    projectRecords,
     runs,
+    runFields,
     metrics,
+    metricRelog,
+    metricHistory,
     logs,
     artifacts,
     datasets,

@@ -15,7 +15,7 @@ export function createProjectService(database: Database) {
       run_count: number;
     }>(sql`
       SELECT p.slug, p.name, p.created_at, (SELECT count(*) FROM runs r WHERE r.project_id = p.id)::int AS run_count
-      FROM projects p ORDER BY p.slug`);
+      FROM projects p WHERE p.deleted_at IS NULL ORDER BY p.slug`);
     return rows.map((r) => ({
       slug: r.slug,
       name: r.name,

@@ -17,7 +17,7 @@ import {
   toWireNumber,
 } from "@labtrack/schemas";
 import { TRPCError } from "@trpc/server";
-import { and, eq, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, isNull, type SQL, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { Database } from "../db/client.ts";
 import { textArrayLiteral } from "../db/pg-array.ts";
@@ -28,7 +28,7 @@ import { decodeCursor, encodeCursor, filterToSql, sortToSql } from "./run-query.
 
 type RunRow = typeof runs.$inferSelect & { project: string };
 
-const runColumns = { ...getTableColumns(runs), project: projects.slug };
+export const runColumns = { ...getTableColumns(runs), project: projects.slug };
 
 /** Everything that may change with a status transition, besides the status itself. */
 export type TransitionChanges = Partial<
@@ -73,6 +73,7 @@ function toRun(row: RunRow, summary: Record<string, MetricSummary>): Run {
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,
     updatedAt: row.updatedAt.toISOString(),
+    deletedAt: row.deletedAt?.toISOString() ?? null,
   };
 }
 
@@ -205,6 +206,45 @@ export function createRunService(database: Database, projectService: ProjectServ
     return get(id);
   }
 
+  /**
+   * A run made in the last ten minutes with exactly these fields (same start time to the
+   * millisecond), i.e. the run a re-sent create request already made; null when there is none.
+   */
+  async function findRecentTwin(input: {
+    project: string;
+    name?: string | undefined;
+    startedAt: Date;
+    keyValueTags: Record<string, string>;
+  }): Promise<Run | null> {
+    const rows = await db
+      .select(runColumns)
+      .from(runs)
+      .innerJoin(projects, eq(runs.projectId, projects.id))
+      .where(
+        and(
+          eq(projects.slug, input.project),
+          eq(runs.startedAt, input.startedAt),
+          sql`${runs.keyValueTags} = ${JSON.stringify(input.keyValueTags)}::jsonb`,
+          input.name === undefined ? undefined : eq(runs.name, input.name),
+          sql`${runs.createdAt} > now() - interval '10 minutes'`,
+        ),
+      )
+      .limit(1);
+    const row = rows[0];
+    return row ? ((await rowsToRuns([row]))[0] ?? null) : null;
+  }
+
+  /** Every run of these projects, deleted ones included (MLflow's search filters them itself). */
+  async function listInProjects(projectIds: readonly number[]): Promise<Run[]> {
+    if (projectIds.length === 0) return [];
+    const rows = await db
+      .select(runColumns)
+      .from(runs)
+      .innerJoin(projects, eq(runs.projectId, projects.id))
+      .where(inArray(runs.projectId, [...projectIds]));
+    return rowsToRuns(rows);
+  }
+
   /** Creates an external run (a user's script), which starts out running. */
   function create(input: z.output<typeof runsCreateInput>, actor: string): Promise<Run> {
     return insertNew(
@@ -279,7 +319,7 @@ export function createRunService(database: Database, projectService: ProjectServ
   ): Promise<{ runs: Run[]; nextCursor: string | null; total: number }> {
     const projectId = await projectService.findId(input.project);
     if (projectId === null) return { runs: [], nextCursor: null, total: 0 };
-    const conditions: SQL[] = [sql`${runs.projectId} = ${projectId}`];
+    const conditions: SQL[] = [sql`${runs.projectId} = ${projectId}`, isNull(runs.deletedAt)];
     if (input.status && input.status.length > 0) conditions.push(inArray(runs.status, input.status));
     if (input.group !== undefined) conditions.push(eq(runs.group, input.group));
     if (input.tag !== undefined) conditions.push(sql`${input.tag} = ANY(${runs.tags})`);
@@ -449,6 +489,8 @@ export function createRunService(database: Database, projectService: ProjectServ
     insertNew: atomic(insertNew),
     /** Runs `fn` in one transaction (a savepoint inside a caller's one). */
     inTransaction: <T>(fn: () => Promise<T>) => database.transaction(fn),
+    findRecentTwin,
+    listInProjects,
     requireProject,
     projectOf,
     events,

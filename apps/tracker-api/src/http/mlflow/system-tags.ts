@@ -1,0 +1,31 @@
+import { runName } from "@labtrack/schemas";
+import type { RunFieldChanges } from "../../services/run-fields.ts";
+import { invalidParameter } from "./mlflow-error.ts";
+import { parseRunId } from "./mlflow-ids.ts";
+
+/**
+ * MLflow tags as run changes: `mlflow.runName` is the run's name, `mlflow.note.content` its notes,
+ * `mlflow.parentRunId` also sets its parent run; every other tag (`mlflow.user`,
+ * `mlflow.source.name`, …) is a key/value tag. The last value of a key wins, as in MLflow.
+ */
+export function changesFromTags(tags: readonly { key: string; value: string }[]): RunFieldChanges {
+  const changes: RunFieldChanges = {};
+  const keyValueTags: Record<string, string> = {};
+  for (const { key, value } of tags) {
+    if (key === "mlflow.runName") {
+      if (!runName.safeParse(value).success) {
+        throw invalidParameter(
+          `Tag value '${value.slice(0, 250)}' for mlflow.runName must be 1 to 200 characters`,
+        );
+      }
+      changes.name = value;
+    } else if (key === "mlflow.note.content") {
+      changes.notes = value;
+    } else {
+      if (key === "mlflow.parentRunId") changes.parentRunId = parseRunId(value);
+      keyValueTags[key] = value;
+    }
+  }
+  if (Object.keys(keyValueTags).length > 0) changes.setKeyValueTags = keyValueTags;
+  return changes;
+}
