@@ -2,7 +2,8 @@
  * What happens to a metric value logged again at a step that already holds another value
  * (MLflow keeps every value; `log_metric` without a step always sends step 0), so that nothing a
  * user logged vanishes and nothing is doubled by a client's retries:
- * - a point equal to the stored one at its step (same key, step, wall time and value) is a retry;
+ * - a point with the value already stored at its step is a retry, or says nothing new (Lightning
+ *   logs `epoch` with the training and again with the validation metrics of a step);
  * - a point with the same key, wall time and value as any stored point of its key is a retry of a
  *   point moved before;
  * - any other point at an occupied step moves to the key's next free step after its last step.
@@ -41,8 +42,8 @@ export function planRelogged(
   for (const point of batch) {
     const stored = atStep.get(stepKey(point.key, point.step));
     if (!stored) continue;
-    if (stored.timeMs === point.timeMs && sameMetricValue(stored.value, point.value)) {
-      // Stored by this batch, or a retry of an earlier one: the same point either way.
+    if (sameMetricValue(stored.value, point.value)) {
+      // Stored by this batch, a retry of an earlier one, or the same value again: nothing to add.
       seen.add(valueKey(point.key, point.timeMs, point.value));
       continue;
     }

@@ -16,6 +16,11 @@ import { assertActive, requestedRun } from "./run-loading.ts";
 import { changesFromTags } from "./system-tags.ts";
 import { doubleFromWire, int64FromWire } from "./wire-numbers.ts";
 
+/** Labtrack metric keys have no whitespace (MLflow's may have spaces): each becomes '_'. */
+export function labtrackMetricKey(key: string): string {
+  return key.replace(/\s/g, "_");
+}
+
 /** One metric of a request, checked as MLflow's _validate_metric does. */
 function readMetric(item: RequestFields): TimedPoint {
   const key = item.key;
@@ -42,7 +47,7 @@ function readMetric(item: RequestFields): TimedPoint {
     );
   }
   validateLength("Metric name", MLFLOW_LIMITS.entityKeyLength, key);
-  return { key, value, timeMs: timestamp, step };
+  return { key: labtrackMetricKey(key), value, timeMs: timestamp, step };
 }
 
 function paramConflictMessage(runId: string, error: ParamConflictError): string {

@@ -29,6 +29,7 @@ import {
   requiredString,
   stringList,
 } from "./request-fields.ts";
+import { labtrackMetricKey } from "./log-routes.ts";
 import { runIdField } from "./run-loading.ts";
 
 const VIEW_TYPES = ["ACTIVE_ONLY", "DELETED_ONLY", "ALL"] as const;
@@ -114,7 +115,7 @@ async function searchRuns(call: MlflowCall) {
 
 async function metricHistory(call: MlflowCall) {
   const runId = await requireRunId(call.services, runIdField(call));
-  const key = requiredString(call.fields, "metric_key");
+  const key = labtrackMetricKey(requiredString(call.fields, "metric_key"));
   const maxResults = optionalInt(call.fields, "max_results");
   const offset = decodeMlflowPageToken(optionalString(call.fields, "page_token"));
   if (maxResults !== undefined && maxResults < 1) {
