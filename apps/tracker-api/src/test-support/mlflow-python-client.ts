@@ -13,11 +13,21 @@ export interface MlflowAnswer {
   body: WireBody;
 }
 
+/** A JSON string in an answer (a test fails at once when it is not one). */
+export function textOf(value: WireBody): string {
+  if (typeof value !== "string") throw new Error(`expected a string, got ${JSON.stringify(value)}`);
+  return value;
+}
+
 /** A JSON list in an answer, as an array. */
 export const listOf = (value: WireBody): WireBody[] => (Array.isArray(value) ? (value as WireBody[]) : []);
 
 export interface MlflowPythonClient {
-  call(method: "GET" | "POST" | "PATCH" | "DELETE", endpoint: string, fields?: Record<string, unknown>): Promise<MlflowAnswer>;
+  call(
+    method: "GET" | "POST" | "PATCH" | "DELETE",
+    endpoint: string,
+    fields?: Record<string, unknown>,
+  ): Promise<MlflowAnswer>;
   /** `HttpArtifactRepository.log_artifact`: PUT of the file's bytes with its guessed MIME type. */
   putArtifact(path: string, bytes: Buffer, contentType: string): Promise<MlflowAnswer>;
   getArtifact(path: string): Promise<{ status: number; bytes: Buffer }>;
@@ -28,8 +38,9 @@ export interface MlflowPythonClient {
 
 /** Python's `json.dumps` separators: `", "` and `": "`. */
 function pythonJson(value: unknown): string {
-  return JSON.stringify(value).replace(/("(?:[^"\\]|\\.)*")|([,:])/g, (m, str: string | undefined, sep: string | undefined) =>
-    str ? str : `${sep} `,
+  return JSON.stringify(value).replace(
+    /("(?:[^"\\]|\\.)*")|([,:])/g,
+    (_match, str: string | undefined, sep: string | undefined) => (str ? str : `${sep} `),
   );
 }
 

@@ -96,7 +96,8 @@ async function listDirectory(services: Services, runId: string, dir: string, hid
       files.set(name, { path: name, is_dir: true });
     }
   }
-  return [...files.values()].sort((a, b) => a.path.localeCompare(b.path));
+  // By code point, as Python sorts (the MLflow client sorts listings the same way).
+  return [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 export { listDirectory as listArtifactDirectory };

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listOf, mlflowPythonClient } from "../../test-support/mlflow-python-client.ts";
-import { callProcedure, DB_KINDS, dataOf, startTestServer, type TestServer } from "../../test-support/test-server.ts";
+import { listOf, mlflowPythonClient, textOf } from "../../test-support/mlflow-python-client.ts";
+import {
+  callProcedure,
+  DB_KINDS,
+  dataOf,
+  startTestServer,
+  type TestServer,
+} from "../../test-support/test-server.ts";
 
 type RunOut = {
   name: string;
@@ -41,7 +47,7 @@ describe.each(DB_KINDS)("mlflow fluent API wire sequence on %s", (kind) => {
     expect(missing.body?.error_code).toBe("RESOURCE_DOES_NOT_EXIST");
     const created = await mlflow.call("POST", "experiments/create", { name: "cats-mlflow" });
     expect(created.status).toBe(200);
-    const experimentId = created.body?.experiment_id as unknown as string;
+    const experimentId = textOf(created.body?.experiment_id);
     const experiment = await mlflow.call("GET", "experiments/get", { experiment_id: experimentId });
     expect(experiment.body?.experiment?.name).toBe("cats-mlflow");
     expect(experiment.body?.experiment?.artifact_location).toBe(`mlflow-artifacts:/${experimentId}`);
@@ -59,7 +65,7 @@ describe.each(DB_KINDS)("mlflow fluent API wire sequence on %s", (kind) => {
     });
     expect(run.status).toBe(200);
     const info = run.body?.run?.info;
-    const runId = info?.run_id as unknown as string;
+    const runId = textOf(info?.run_id);
     expect(runId).toMatch(/^[0-9a-f]{32}$/);
     expect(info?.status).toBe("RUNNING");
     expect(info?.start_time).toBe(t0);
@@ -94,10 +100,13 @@ describe.each(DB_KINDS)("mlflow fluent API wire sequence on %s", (kind) => {
 
     // log_artifact: get_run for the artifact URI, then a PUT to the proxied artifact store.
     const got = await mlflow.call("GET", "runs/get", { run_uuid: runId, run_id: runId });
-    const artifactUri = got.body?.run?.info?.artifact_uri as unknown as string;
+    const artifactUri = textOf(got.body?.run?.info?.artifact_uri);
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
     const root = artifactUri.replace("mlflow-artifacts:/", "");
-    expect(await mlflow.putArtifact(`${root}/confusion.png`, png, "image/png")).toEqual({ status: 200, body: {} });
+    expect(await mlflow.putArtifact(`${root}/confusion.png`, png, "image/png")).toEqual({
+      status: 200,
+      body: {},
+    });
 
     const ended = await mlflow.call("POST", "runs/update", {
       run_uuid: runId,
@@ -133,7 +142,9 @@ describe.each(DB_KINDS)("mlflow fluent API wire sequence on %s", (kind) => {
       "mlflow.source.git.commit": "3f2a1c9",
     });
     expect(shown.finishedAt).toBe(new Date(t0 + 5000).toISOString());
-    const series = dataOf<SeriesOut>(await trpc("metrics.series", { runIds: [labtrackId], keys: ["loss", "accuracy"] }));
+    const series = dataOf<SeriesOut>(
+      await trpc("metrics.series", { runIds: [labtrackId], keys: ["loss", "accuracy"] }),
+    );
     expect(series.map((s) => [s.key, s.steps, s.values, s.times])).toEqual([
       ["loss", [0, 1], [0.5, 0.4], [t0 + 1000, t0 + 2000]],
       ["accuracy", [0, 1], [0.81, 0.86], [t0 + 1000, t0 + 2000]],
@@ -142,7 +153,12 @@ describe.each(DB_KINDS)("mlflow fluent API wire sequence on %s", (kind) => {
       await trpc("artifacts.list", { runId: labtrackId }),
     );
     expect(artifacts).toEqual([
-      expect.objectContaining({ path: "confusion.png", size: png.length, kind: "file", contentType: "image/png" }),
+      expect.objectContaining({
+        path: "confusion.png",
+        size: png.length,
+        kind: "file",
+        contentType: "image/png",
+      }),
     ]);
     const projects = dataOf<{ slug: string; name: string }[]>(await trpc("projects.list", undefined));
     expect(projects).toContainEqual(expect.objectContaining({ slug: "cats-mlflow", name: "cats-mlflow" }));
@@ -151,7 +167,9 @@ describe.each(DB_KINDS)("mlflow fluent API wire sequence on %s", (kind) => {
 
   it("accepts Basic auth whose password is a Labtrack token, and refuses a bad token", async () => {
     const basic = mlflowPythonClient(server.url, { username: "ann", password: server.adminToken });
-    expect((await basic.call("GET", "experiments/get", { experiment_id: "0" })).body?.experiment?.name).toBe("Default");
+    expect((await basic.call("GET", "experiments/get", { experiment_id: "0" })).body?.experiment?.name).toBe(
+      "Default",
+    );
     const bad = mlflowPythonClient(server.url, { token: "not-a-token" });
     const refused = await bad.call("GET", "experiments/get", { experiment_id: "0" });
     expect(refused.status).toBe(401);

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mlflowPythonClient } from "../../test-support/mlflow-python-client.ts";
-import { callProcedure, DB_KINDS, dataOf, startTestServer, type TestServer } from "../../test-support/test-server.ts";
+import { listOf, mlflowPythonClient, textOf } from "../../test-support/mlflow-python-client.ts";
+import {
+  callProcedure,
+  DB_KINDS,
+  dataOf,
+  startTestServer,
+  type TestServer,
+} from "../../test-support/test-server.ts";
 
 type SeriesOut = { key: string; steps: number[]; values: unknown[] }[];
 const labtrackId = (id: string) => id.replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
@@ -24,9 +30,12 @@ describe.each(DB_KINDS)("Lightning MLFlowLogger wire sequence on %s", (kind) => 
   it("logs a fit that Labtrack then shows with its name, params and one point per step", async () => {
     const mlflow = mlflowPythonClient(server.url, { token: server.adminToken });
     const t0 = 1_764_100_000_000;
-    expect((await mlflow.call("GET", "experiments/get-by-name", { experiment_name: "lightning_logs" })).status).toBe(404);
-    const experimentId = (await mlflow.call("POST", "experiments/create", { name: "lightning_logs" })).body
-      ?.experiment_id as unknown as string;
+    expect(
+      (await mlflow.call("GET", "experiments/get-by-name", { experiment_name: "lightning_logs" })).status,
+    ).toBe(404);
+    const experimentId = textOf(
+      (await mlflow.call("POST", "experiments/create", { name: "lightning_logs" })).body?.experiment_id,
+    );
     const created = await mlflow.call("POST", "runs/create", {
       experiment_id: experimentId,
       user_id: "ann",
@@ -38,7 +47,7 @@ describe.each(DB_KINDS)("Lightning MLFlowLogger wire sequence on %s", (kind) => 
         { key: "mlflow.source.type", value: "LOCAL" },
       ],
     });
-    const runId = created.body?.run?.info?.run_id as unknown as string;
+    const runId = textOf(created.body?.run?.info?.run_id);
     expect(created.body?.run?.info?.run_name).toBe("mnv2-finetune");
     const hyper = await mlflow.call("POST", "runs/log-batch", {
       run_id: runId,
@@ -83,7 +92,9 @@ describe.each(DB_KINDS)("Lightning MLFlowLogger wire sequence on %s", (kind) => 
     });
     expect(done.body?.run_info?.status).toBe("FINISHED");
 
-    const run = dataOf<{ name: string; status: string; config: unknown }>(await trpc("runs.get", { runId: labtrackId(runId) }));
+    const run = dataOf<{ name: string; status: string; config: unknown }>(
+      await trpc("runs.get", { runId: labtrackId(runId) }),
+    );
     expect(run).toMatchObject({
       name: "mnv2-finetune",
       status: "succeeded",
@@ -103,11 +114,21 @@ describe.each(DB_KINDS)("Lightning MLFlowLogger wire sequence on %s", (kind) => 
 
   it("keeps a value re-logged at a taken step after the key's last step, says so once, and drops its retry", async () => {
     const mlflow = mlflowPythonClient(server.url, { token: server.adminToken });
-    const created = await mlflow.call("POST", "runs/create", { experiment_id: "0", start_time: 1_764_200_000_000 });
-    const runId = created.body?.run?.info?.run_id as unknown as string;
+    const created = await mlflow.call("POST", "runs/create", {
+      experiment_id: "0",
+      start_time: 1_764_200_000_000,
+    });
+    const runId = textOf(created.body?.run?.info?.run_id);
     // mlflow.log_metric("loss", v) without a step always sends step 0.
     const logLoss = (value: number, timestamp: number) =>
-      mlflow.call("POST", "runs/log-metric", { run_uuid: runId, run_id: runId, key: "loss", value, timestamp, step: 0 });
+      mlflow.call("POST", "runs/log-metric", {
+        run_uuid: runId,
+        run_id: runId,
+        key: "loss",
+        value,
+        timestamp,
+        step: 0,
+      });
     for (const [value, ts] of [
       [0.9, 1],
       [0.7, 2],
@@ -116,23 +137,33 @@ describe.each(DB_KINDS)("Lightning MLFlowLogger wire sequence on %s", (kind) => 
     ] as const) {
       expect((await logLoss(value, 1_764_200_000_000 + ts)).status).toBe(200);
     }
-    const history = await mlflow.call("GET", "metrics/get-history", { run_uuid: runId, run_id: runId, metric_key: "loss" });
-    expect((history.body?.metrics as unknown as { step: number; value: number }[]).map((m) => [m.step, m.value])).toEqual([
+    const history = await mlflow.call("GET", "metrics/get-history", {
+      run_uuid: runId,
+      run_id: runId,
+      metric_key: "loss",
+    });
+    expect(listOf(history.body?.metrics).map((m) => [m?.step, m?.value])).toEqual([
       [0, 0.9],
       [1, 0.7],
       [2, 0.5],
     ]);
-    const page = await mlflow.call("GET", "metrics/get-history", { run_id: runId, metric_key: "loss", max_results: 2 });
-    expect((page.body?.metrics as unknown as unknown[]).length).toBe(2);
+    const page = await mlflow.call("GET", "metrics/get-history", {
+      run_id: runId,
+      metric_key: "loss",
+      max_results: 2,
+    });
+    expect(listOf(page.body?.metrics).length).toBe(2);
     const next = await mlflow.call("GET", "metrics/get-history", {
       run_id: runId,
       metric_key: "loss",
       max_results: 2,
-      page_token: page.body?.next_page_token as unknown as string,
+      page_token: textOf(page.body?.next_page_token),
     });
     expect(next.body?.metrics).toEqual([{ key: "loss", value: 0.5, timestamp: 1_764_200_000_003, step: 2 }]);
     expect(next.body?.next_page_token).toBeUndefined();
-    const logs = dataOf<{ lines: { stream: string; text: string }[] }>(await trpc("logs.tail", { runId: labtrackId(runId) }));
+    const logs = dataOf<{ lines: { stream: string; text: string }[] }>(
+      await trpc("logs.tail", { runId: labtrackId(runId) }),
+    );
     expect(logs.lines).toHaveLength(1);
     expect(logs.lines[0]).toMatchObject({ stream: "system" });
     expect(logs.lines[0]?.text).toMatch(/metric 'loss' was logged again at a step it already had .*step 1/);

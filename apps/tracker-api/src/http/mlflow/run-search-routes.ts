@@ -9,6 +9,7 @@ import {
 } from "@labtrack/core";
 import type { Run } from "@labtrack/schemas";
 import type { ProjectRecord } from "../../services/project-records.ts";
+import { labtrackMetricKey } from "./log-routes.ts";
 import { invalidParameter } from "./mlflow-error.ts";
 import { experimentIdOf, mlflowRunId, requireExperiment, requireRunId } from "./mlflow-ids.ts";
 import type { MlflowCall } from "./mlflow-request.ts";
@@ -29,7 +30,6 @@ import {
   requiredString,
   stringList,
 } from "./request-fields.ts";
-import { labtrackMetricKey } from "./log-routes.ts";
 import { runIdField } from "./run-loading.ts";
 
 const VIEW_TYPES = ["ACTIVE_ONLY", "DELETED_ONLY", "ALL"] as const;
