@@ -115,7 +115,6 @@ export function createArtifactService(database: Database, runService: RunService
     return rows.map((r) => r.path);
   }
 
-
   const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
   /** Removes the artifact at `path` and every artifact below `path/`; returns how many went. */

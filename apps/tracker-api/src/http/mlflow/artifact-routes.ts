@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ArtifactKind } from "@labtrack/schemas";
+import type { ArtifactKind, ProjectAccess } from "@labtrack/schemas";
 import type { Logger } from "pino";
 import { validateArtifactPath } from "../../services/artifacts.ts";
 import type { Services } from "../../services/index.ts";
@@ -68,10 +68,16 @@ export function parseArtifactTarget(path: string): (ArtifactTarget & { experimen
 
 const joinPath = (base: string, rest: string) => (base && rest ? `${base}/${rest}` : base || rest);
 
-/** The run a target names, checked to exist and to belong to the experiment in the path. */
-async function targetRun(services: Services, target: ArtifactTarget & { experimentId: string }) {
+/** The run a target names, checked to exist, to be in the path's experiment and to be the caller's. */
+async function targetRun(
+  services: Services,
+  caller: Caller,
+  target: ArtifactTarget & { experimentId: string },
+  access: ProjectAccess,
+) {
   const row = await services.runs.findRow(target.runId);
   if (!row) throw doesNotExist(`Run with id=${target.runId.replaceAll("-", "")} not found`);
+  await services.access.assertRun(caller, target.runId, access, "path");
   const run = await services.runs.get(target.runId);
   const project = await projectOfRun(services, run);
   if (experimentIdOf(project) !== target.experimentId) {
@@ -118,7 +124,7 @@ export async function handleMlflowArtifactRequest(
     const listed = url.searchParams.get("path") ?? "";
     const target = parseArtifactTarget(listed);
     if (!target) return sendMlflowJson(res, 200, {});
-    await targetRun(services, target);
+    await targetRun(services, ctx.caller, target, "read");
     const files = await listDirectory(
       services,
       target.runId,
@@ -135,7 +141,8 @@ export async function handleMlflowArtifactRequest(
   }
   const target = parseArtifactTarget(decodePath(sub.slice("artifacts/".length)));
   if (!target) throw doesNotExist(`No artifact root in path '${sub.slice("artifacts/".length)}'`);
-  const run = await targetRun(services, target);
+  const writes = req.method === "PUT" || req.method === "DELETE";
+  const run = await targetRun(services, ctx.caller, target, writes ? "write" : "read");
   const path = joinPath(target.base, target.rest);
   if (req.method === "PUT") {
     if (target.rest === "" || (target.base !== "" && target.rest === LOGGED_MODEL_RECORD)) {
@@ -148,6 +155,7 @@ export async function handleMlflowArtifactRequest(
       kind: target.kind,
       contentType: req.headers["content-type"] ?? null,
       body: req,
+      uploader: { tokenId: ctx.caller.tokenId, scope: ctx.caller.scope },
     });
     return sendMlflowJson(res, 200, {});
   }

@@ -9,10 +9,12 @@ import { keyValueList, optionalString, requiredString } from "./request-fields.t
 
 async function getByName(call: MlflowCall) {
   const name = requiredString(call.fields, "experiment_name");
-  if (name === "Default")
-    return { experiment: experimentView(await call.services.projectRecords.defaultProject()) };
-  const found = await call.services.projectRecords.byName(name);
+  const found =
+    name === "Default"
+      ? await call.services.projectRecords.defaultProject()
+      : await call.services.projectRecords.byName(name);
   if (!found) throw doesNotExist(`Could not find experiment with name '${name}'`);
+  call.services.access.assertProject(call.caller, found.slug, "read", "experiment_name");
   return { experiment: experimentView(found) };
 }
 
@@ -27,6 +29,8 @@ async function create(call: MlflowCall) {
       name,
       tags: Object.fromEntries(tags.map((t) => [t.key, t.value])),
     });
+    // A project-limited token may make only a project it may write (the request is one transaction).
+    call.services.access.assertProject(call.caller, project.slug, "write", "name");
     return { experiment_id: experimentView(project).experiment_id };
   } catch (error) {
     if (error instanceof TRPCError && error.code === "CONFLICT") {
@@ -39,13 +43,13 @@ async function create(call: MlflowCall) {
 async function get(call: MlflowCall) {
   return {
     experiment: experimentView(
-      await requireExperiment(call.services, requiredString(call.fields, "experiment_id")),
+      await requireExperiment(call, requiredString(call.fields, "experiment_id"), "read"),
     ),
   };
 }
 
 async function update(call: MlflowCall) {
-  const project = await requireExperiment(call.services, requiredString(call.fields, "experiment_id"));
+  const project = await requireExperiment(call, requiredString(call.fields, "experiment_id"), "write");
   const newName = optionalString(call.fields, "new_name");
   if (newName === undefined || newName === "") return {};
   validateExperimentName(newName);
@@ -69,13 +73,13 @@ async function setDeleted(call: MlflowCall, deleted: boolean) {
     throw invalidParameter(
       "Cannot delete the default experiment '0'. This is an internally reserved experiment.",
     );
-  const project: ProjectRecord = await requireExperiment(call.services, id);
+  const project: ProjectRecord = await requireExperiment(call, id, "write");
   await call.services.projectRecords.setDeleted(project.id, deleted);
   return {};
 }
 
 async function setTag(call: MlflowCall) {
-  const project = await requireExperiment(call.services, requiredString(call.fields, "experiment_id"));
+  const project = await requireExperiment(call, requiredString(call.fields, "experiment_id"), "write");
   const key = requiredString(call.fields, "key");
   const value = optionalString(call.fields, "value") ?? "";
   validateExperimentTag(key, value);
@@ -90,7 +94,7 @@ async function setTag(call: MlflowCall) {
 }
 
 async function deleteTag(call: MlflowCall) {
-  const project = await requireExperiment(call.services, requiredString(call.fields, "experiment_id"));
+  const project = await requireExperiment(call, requiredString(call.fields, "experiment_id"), "write");
   const key = requiredString(call.fields, "key");
   if (!(key in project.tags))
     throw doesNotExist(`No tag with name: ${key} in experiment with id ${project.id}`);

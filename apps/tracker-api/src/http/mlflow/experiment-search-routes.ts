@@ -29,8 +29,9 @@ async function searchExperiments(call: MlflowCall) {
   const offset = decodeMlflowPageToken(optionalString(call.fields, "page_token"));
   // Experiment "0" exists from the start, as in MLflow.
   await call.services.projectRecords.defaultProject();
-  const projects = (await call.services.projectRecords.all()).filter((p) =>
-    keepsStage(viewType, p.deletedAt !== null),
+  const projects = (await call.services.projectRecords.all()).filter(
+    (p) =>
+      keepsStage(viewType, p.deletedAt !== null) && call.services.access.allows(call.caller, p.slug, "read"),
   );
   const views = projects.map((project) => {
     const view: MlflowExperimentView = {

@@ -68,7 +68,7 @@ async function logAll(
     tags: { key: string; value: string }[];
   },
 ) {
-  const run = await requestedRun(call);
+  const run = await requestedRun(call, "write");
   assertActive(run);
   const seen = new Set<string>();
   const dupes: string[] = [];
@@ -144,7 +144,7 @@ async function appendResult(call: MlflowCall, runId: string, key: string, items:
 
 /** Datasets (`log-inputs`) are kept as the run result `mlflow.inputs`, as MLflow's DatasetInput JSON. */
 async function logInputs(call: MlflowCall) {
-  const run = await requestedRun(call);
+  const run = await requestedRun(call, "write");
   assertActive(run);
   const datasets = objectList(call.fields, "datasets").map((input, i) => {
     const dataset = input.dataset;
@@ -165,7 +165,7 @@ async function logInputs(call: MlflowCall) {
 
 /** MLflow 3's `runs/outputs`: the models a run produced, kept as the run result `mlflow.outputs`. */
 async function logOutputs(call: MlflowCall) {
-  const run = await requestedRun(call);
+  const run = await requestedRun(call, "write");
   assertActive(run);
   const models = objectList(call.fields, "models").map((m, i) => {
     if (typeof m.model_id !== "string" || m.model_id === "") {

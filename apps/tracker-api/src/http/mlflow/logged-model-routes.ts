@@ -1,6 +1,5 @@
 import { Readable } from "node:stream";
-import type { Artifact, JsonValue } from "@labtrack/schemas";
-import type { Services } from "../../services/index.ts";
+import type { Artifact, JsonValue, ProjectAccess } from "@labtrack/schemas";
 import { listArtifactDirectory } from "./artifact-routes.ts";
 import {
   LOGGED_MODEL_RECORD,
@@ -47,10 +46,11 @@ function modelView(record: LoggedModelRecord) {
 }
 
 /** Writes the record as its run's artifact of kind `model` (the JSON in the file and in its metadata). */
-async function store(services: Services, runId: string, record: LoggedModelRecord): Promise<void> {
+async function store(call: MlflowCall, runId: string, record: LoggedModelRecord): Promise<void> {
   const text = JSON.stringify(record, null, 2);
-  await services.artifacts.upload({
+  await call.services.artifacts.upload({
     runId,
+    uploader: { tokenId: call.caller.tokenId, scope: call.caller.scope },
     path: `${loggedModelDir(record.model_id)}/${LOGGED_MODEL_RECORD}`,
     kind: "model",
     contentType: "application/json",
@@ -61,27 +61,30 @@ async function store(services: Services, runId: string, record: LoggedModelRecor
 
 const recordOf = (artifact: Artifact) => artifact.metadata.mlflowLoggedModel as LoggedModelRecord;
 
+/** A logged model by id, checked to exist and its run to be the caller's to use as `access` says. */
 async function load(
-  services: Services,
+  call: MlflowCall,
   modelId: string,
+  access: ProjectAccess,
 ): Promise<{ runId: string; record: LoggedModelRecord }> {
   const runId = runOfLoggedModel(modelId);
   const artifact = runId
-    ? await services.artifacts.find(runId, `${loggedModelDir(modelId)}/${LOGGED_MODEL_RECORD}`)
+    ? await call.services.artifacts.find(runId, `${loggedModelDir(modelId)}/${LOGGED_MODEL_RECORD}`)
     : null;
   if (!runId || !artifact) throw doesNotExist(`Logged model with ID '${modelId}' not found.`);
+  await call.services.access.assertRun(call.caller, runId, access, "model_id");
   return { runId, record: recordOf(artifact) };
 }
 
 async function create(call: MlflowCall) {
-  const project = await requireExperiment(call.services, requiredString(call.fields, "experiment_id"));
+  const project = await requireExperiment(call, requiredString(call.fields, "experiment_id"), "write");
   const sourceRun = optionalString(call.fields, "source_run_id");
   if (!sourceRun) {
     throw invalidParameter(
       "source_run_id: Labtrack keeps a logged model as an artifact of its run; log the model inside mlflow.start_run().",
     );
   }
-  const runId = await requireRunId(call.services, sourceRun);
+  const runId = await requireRunId(call, sourceRun, "write");
   const run = await call.services.runs.get(runId);
   assertActive(run);
   const tags = keyValueList(call.fields, "tags");
@@ -102,14 +105,14 @@ async function create(call: MlflowCall) {
     tags: Object.fromEntries(tags.map((t) => [t.key, t.value])),
     params: Object.fromEntries(keyValueList(call.fields, "params").map((p) => [p.key, p.value])),
   };
-  await store(call.services, runId, record);
+  await store(call, runId, record);
   return modelView(record);
 }
 
 async function update(call: MlflowCall, change: (record: LoggedModelRecord) => LoggedModelRecord) {
-  const { runId, record } = await load(call.services, call.pathParams.model_id ?? "");
+  const { runId, record } = await load(call, call.pathParams.model_id ?? "", "write");
   const next = { ...change(record), last_updated_timestamp_ms: Date.now() };
-  await store(call.services, runId, next);
+  await store(call, runId, next);
   return modelView(next);
 }
 
@@ -154,13 +157,13 @@ async function logParams(call: MlflowCall) {
 }
 
 async function remove(call: MlflowCall) {
-  const { runId, record } = await load(call.services, call.pathParams.model_id ?? "");
+  const { runId, record } = await load(call, call.pathParams.model_id ?? "", "write");
   await call.services.artifacts.remove(runId, loggedModelDir(record.model_id));
   return {};
 }
 
 async function listArtifacts(call: MlflowCall) {
-  const { runId, record } = await load(call.services, call.pathParams.model_id ?? "");
+  const { runId, record } = await load(call, call.pathParams.model_id ?? "", "read");
   const sub = optionalString(call.fields, "artifact_directory_path") ?? "";
   const dir = sub ? `${loggedModelDir(record.model_id)}/${sub}` : loggedModelDir(record.model_id);
   return {
@@ -174,7 +177,7 @@ async function search(call: MlflowCall) {
   const filter = optionalString(call.fields, "filter") ?? "";
   if (filter.trim() !== "") throw invalidParameter("filter: Labtrack's logged-model search takes no filter");
   const projects = await Promise.all(
-    stringList(call.fields, "experiment_ids").map((id) => requireExperiment(call.services, id)),
+    stringList(call.fields, "experiment_ids").map((id) => requireExperiment(call, id, "read")),
   );
   const runs = await call.services.runs.listInProjects(projects.map((p) => p.id));
   const artifacts = await call.services.artifacts.listMatching(
@@ -187,7 +190,7 @@ async function search(call: MlflowCall) {
 
 /** MLflow 2's `runs/log-model`: the MLmodel JSON goes to the `mlflow.log-model.history` tag, as MLflow does, and the model's files become artifacts of kind `model`. */
 async function logModel2(call: MlflowCall) {
-  const runId = await requireRunId(call.services, requiredString(call.fields, "run_id"));
+  const runId = await requireRunId(call, requiredString(call.fields, "run_id"), "write");
   const run = await call.services.runs.get(runId);
   assertActive(run);
   const text = requiredString(call.fields, "model_json");
@@ -232,7 +235,7 @@ export function matchLoggedModelPath(
   const modelId = decodeURIComponent(m[1]);
   const tail = m[2];
   const table: Record<string, Handler> = {
-    "GET ": (call) => load(call.services, modelId).then(({ record }) => modelView(record)),
+    "GET ": (call) => load(call, modelId, "read").then(({ record }) => modelView(record)),
     "PATCH ": finalize,
     "DELETE ": remove,
     "PATCH tags": setTags,

@@ -257,4 +257,50 @@ describe.each(DB_KINDS)("mlflow bad input on %s", (kind) => {
       "active",
     );
   });
+
+  it("holds project-limited tokens to their projects: 403 PERMISSION_DENIED, and nothing is made", async () => {
+    const admin = mlflowPythonClient(server.url, { token: server.adminToken });
+    const open = textOf(
+      (await admin.call("POST", "experiments/create", { name: "open" })).body?.experiment_id,
+    );
+    const secret = textOf(
+      (await admin.call("POST", "experiments/create", { name: "secret" })).body?.experiment_id,
+    );
+    const secretRun = textOf(
+      (await admin.call("POST", "runs/create", { experiment_id: secret })).body?.run?.info?.run_id,
+    );
+    const limited = await server.services.tokens.create("ci", "user", [{ project: "open", access: "write" }]);
+    const ci = mlflowPythonClient(server.url, { token: limited.token });
+    const created = await ci.call("POST", "runs/create", { experiment_id: open });
+    expect(created.status).toBe(200);
+    await expectError(
+      ci.call("GET", "runs/get", { run_id: secretRun }),
+      403,
+      "PERMISSION_DENIED",
+      /run_id: run .* may not read/,
+    );
+    await expectError(
+      ci.call("POST", "runs/create", { experiment_id: secret }),
+      403,
+      "PERMISSION_DENIED",
+      /experiment_id/,
+    );
+    await expectError(
+      ci.putArtifact(`${secret}/${secretRun}/artifacts/x.txt`, Buffer.from("x"), "text/plain"),
+      403,
+      "PERMISSION_DENIED",
+      /path/,
+    );
+    await expectError(
+      ci.call("POST", "experiments/create", { name: "elsewhere" }),
+      403,
+      "PERMISSION_DENIED",
+      /name/,
+    );
+    expect(
+      (await admin.call("GET", "experiments/get-by-name", { experiment_name: "elsewhere" })).status,
+    ).toBe(404);
+    const visible = await ci.call("POST", "experiments/search", { max_results: 100 });
+    expect(listOf(visible.body?.experiments).map((e) => e?.name)).toEqual(["open"]);
+  });
 });

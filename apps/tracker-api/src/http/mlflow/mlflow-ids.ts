@@ -1,5 +1,7 @@
+import type { ProjectAccess } from "@labtrack/schemas";
 import type { Services } from "../../services/index.ts";
 import { DEFAULT_PROJECT_SLUG, type ProjectRecord } from "../../services/project-records.ts";
+import type { Caller } from "../../trpc.ts";
 import { doesNotExist, invalidParameter } from "./mlflow-error.ts";
 
 const UUID = /^([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})$/i;
@@ -15,12 +17,19 @@ export function mlflowRunId(runId: string): string {
   return runId.replaceAll("-", "");
 }
 
-/** The Labtrack run a request names, checked to exist; MLflow's error codes otherwise. */
-export async function requireRunId(services: Services, text: string): Promise<string> {
+/** Who asks, and through which services: what the id checks below need. */
+export interface Asker {
+  services: Services;
+  caller: Caller;
+}
+
+/** The Labtrack run a request names, checked to exist and to be the caller's to use as `access` says. */
+export async function requireRunId(ask: Asker, text: string, access: ProjectAccess): Promise<string> {
   const runId = parseRunId(text);
   if (!runId) throw invalidParameter(`Invalid run ID: '${text}'`);
-  const row = await services.runs.findRow(runId);
+  const row = await ask.services.runs.findRow(runId);
   if (!row) throw doesNotExist(`Run with id=${text} not found`);
+  await ask.services.access.assertRun(ask.caller, runId, access, "run_id");
   return runId;
 }
 
@@ -29,10 +38,21 @@ export function experimentIdOf(project: ProjectRecord): string {
   return project.slug === DEFAULT_PROJECT_SLUG ? "0" : String(project.id);
 }
 
-export async function requireExperiment(services: Services, experimentId: string): Promise<ProjectRecord> {
+async function findExperiment(services: Services, experimentId: string): Promise<ProjectRecord> {
   if (experimentId === "0") return services.projectRecords.defaultProject();
   if (!/^\d{1,9}$/.test(experimentId)) throw invalidParameter(`Invalid experiment ID: '${experimentId}'`);
   const found = await services.projectRecords.byId(Number(experimentId));
   if (!found) throw doesNotExist(`No Experiment with id=${experimentId} exists`);
   return found;
+}
+
+/** The experiment (project) an id names, checked to exist and to be the caller's to use. */
+export async function requireExperiment(
+  ask: Asker,
+  experimentId: string,
+  access: ProjectAccess,
+): Promise<ProjectRecord> {
+  const project = await findExperiment(ask.services, experimentId);
+  ask.services.access.assertProject(ask.caller, project.slug, access, "experiment_id");
+  return project;
 }

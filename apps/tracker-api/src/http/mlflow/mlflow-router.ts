@@ -92,14 +92,19 @@ export async function handleMlflowRequest(
       );
     }
     const { fields, bodyBytes } = await requestFields(req, url);
-    const body = await found.handler({
+    const call = {
       services: ctx.services,
       log: ctx.log,
       caller,
       fields,
       bodyBytes,
       pathParams: found.pathParams,
-    });
+    };
+    // A write commits all of its effects or none.
+    const body =
+      method === "GET"
+        ? await found.handler(call)
+        : await ctx.services.database.transaction(() => found.handler(call));
     sendMlflowJson(res, 200, body);
   } catch (error) {
     sendMlflowError(

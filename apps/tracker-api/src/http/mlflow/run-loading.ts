@@ -1,4 +1,4 @@
-import type { Run } from "@labtrack/schemas";
+import type { ProjectAccess, Run } from "@labtrack/schemas";
 import type { Services } from "../../services/index.ts";
 import type { ProjectRecord } from "../../services/project-records.ts";
 import { invalidParameter } from "./mlflow-error.ts";
@@ -24,8 +24,8 @@ export async function projectOfRun(services: Services, run: Run): Promise<Projec
 }
 
 /** The run a request names, checked to exist. */
-export async function requestedRun(call: MlflowCall): Promise<Run> {
-  return call.services.runs.get(await requireRunId(call.services, runIdField(call)));
+export async function requestedRun(call: MlflowCall, access: ProjectAccess): Promise<Run> {
+  return call.services.runs.get(await requireRunId(call, runIdField(call), access));
 }
 
 /** Writes need an active run, as MLflow's stores check. */

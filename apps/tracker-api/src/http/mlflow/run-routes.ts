@@ -21,7 +21,7 @@ import { assertActive, fullRunView, projectOfRun, requestedRun } from "./run-loa
 import { changesFromTags } from "./system-tags.ts";
 
 async function create(call: MlflowCall) {
-  const project = await requireExperiment(call.services, optionalString(call.fields, "experiment_id") || "0");
+  const project = await requireExperiment(call, optionalString(call.fields, "experiment_id") || "0", "write");
   if (project.deletedAt) {
     throw new MlflowError(
       "INVALID_STATE",
@@ -57,7 +57,7 @@ async function create(call: MlflowCall) {
 }
 
 async function get(call: MlflowCall) {
-  return { run: await fullRunView(call.services, await requestedRun(call)) };
+  return { run: await fullRunView(call.services, await requestedRun(call, "read")) };
 }
 
 function statusField(fields: RequestFields): MlflowRunStatus | undefined {
@@ -110,7 +110,7 @@ async function endRun(call: MlflowCall, run: Run, status: MlflowRunStatus, endTi
 }
 
 async function update(call: MlflowCall) {
-  let run = await requestedRun(call);
+  let run = await requestedRun(call, "write");
   const status = statusField(call.fields);
   const endTime = optionalInt(call.fields, "end_time");
   const name = optionalString(call.fields, "run_name");
@@ -124,13 +124,13 @@ async function update(call: MlflowCall) {
 }
 
 async function setDeleted(call: MlflowCall, deleted: boolean) {
-  const run = await requestedRun(call);
+  const run = await requestedRun(call, "write");
   await call.services.runFields.setDeleted(run.id, deleted);
   return {};
 }
 
 async function setTag(call: MlflowCall) {
-  const run = await requestedRun(call);
+  const run = await requestedRun(call, "write");
   assertActive(run);
   const key = requiredString(call.fields, "key");
   const value = optionalString(call.fields, "value") ?? "";
@@ -140,7 +140,7 @@ async function setTag(call: MlflowCall) {
 }
 
 async function deleteTag(call: MlflowCall) {
-  const run = await requestedRun(call);
+  const run = await requestedRun(call, "write");
   assertActive(run);
   const key = requiredString(call.fields, "key");
   if (key === "mlflow.note.content" && run.notes !== null) {

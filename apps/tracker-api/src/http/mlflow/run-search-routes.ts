@@ -77,7 +77,7 @@ async function searchRuns(call: MlflowCall) {
   const offset = decodeMlflowPageToken(optionalString(call.fields, "page_token"));
   const projects = new Map<number, ProjectRecord>();
   for (const id of experimentIds) {
-    const project = await requireExperiment(call.services, id);
+    const project = await requireExperiment(call, id, "read");
     projects.set(project.id, project);
   }
   const bySlug = new Map([...projects.values()].map((p) => [p.slug, p]));
@@ -114,7 +114,7 @@ async function searchRuns(call: MlflowCall) {
 }
 
 async function metricHistory(call: MlflowCall) {
-  const runId = await requireRunId(call.services, runIdField(call));
+  const runId = await requireRunId(call, runIdField(call), "read");
   const key = labtrackMetricKey(requiredString(call.fields, "metric_key"));
   const maxResults = optionalInt(call.fields, "max_results");
   const offset = decodeMlflowPageToken(optionalString(call.fields, "page_token"));
