@@ -6,6 +6,7 @@ import path from "node:path";
 import { DB_KINDS, dataOf, type TestServer } from "@labtrack/tracker-api/test-support";
 import type { GetMessage } from "amqplib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeClassFolderDataset } from "../synthetic-shapes.ts";
 import {
   type BridgeProcess,
   deleteQueues,
@@ -70,11 +71,12 @@ describe.each(DB_KINDS)("labtrack bridge amqp against RabbitMQ, on %s", (kind) =
   const bridges: BridgeProcess[] = [];
   const queues: string[] = [];
 
-  const bridgeConfig = (q: ReturnType<typeof testQueues>) => ({
+  type ConfigChanges = { input?: Record<string, unknown>; run?: Record<string, unknown> };
+  const bridgeConfig = (q: ReturnType<typeof testQueues>, changes: ConfigChanges = {}) => ({
     amqp: { heartbeatSeconds: 5, reconnectInitialDelayMs: 100, reconnectMaxDelayMs: 1000 },
-    input: { queue: q.input },
+    input: { queue: q.input, ...changes.input },
     output: { queue: q.output, pollIntervalMs: POLL_MS },
-    run: {
+    run: changes.run ?? {
       project: "ocolecionador",
       name: "${message.batchId}",
       tags: ["amqp"],
@@ -86,8 +88,11 @@ describe.each(DB_KINDS)("labtrack bridge amqp against RabbitMQ, on %s", (kind) =
     },
   });
 
-  async function startBridge(q: ReturnType<typeof testQueues>): Promise<BridgeProcess> {
-    const bridge = await spawnBridge(work, bridgeConfig(q), { url: server.url, token: userToken });
+  async function startBridge(
+    q: ReturnType<typeof testQueues>,
+    changes?: ConfigChanges,
+  ): Promise<BridgeProcess> {
+    const bridge = await spawnBridge(work, bridgeConfig(q, changes), { url: server.url, token: userToken });
     bridges.push(bridge);
     await waitFor("the bridge to consume", async () => bridge.output().includes("consuming"), 30_000).catch(
       (error: unknown) => {
@@ -143,6 +148,7 @@ describe.each(DB_KINDS)("labtrack bridge amqp against RabbitMQ, on %s", (kind) =
     server = await startFastServer(kind);
     userToken = (await server.services.tokens.create("amqp-bridge", "user")).token;
     await writeFile(script, TRAIN_SCRIPT);
+    await writeClassFolderDataset(path.join(work, "shapes"), ["circle", "square"], 12, { size: 32 });
     runner = spawnRunner(server.url, await runnerToken(server), `amqp-${kind}`, {
       LABTRACK_RUNNER_SLOTS: "2",
     });
@@ -156,9 +162,9 @@ describe.each(DB_KINDS)("labtrack bridge amqp against RabbitMQ, on %s", (kind) =
 
   it("queues one run per message, publishes its result once, and dead-letters what it cannot read", async () => {
     const q = newQueues("flow");
-    const bridge = await startBridge(q);
-    await publishTo(q.input, seedMessage("batch_20251115_001"));
-    await publishTo(q.input, seedMessage("batch_20251115_001")); // the producer sent it twice
+    // Several messages at once, so the two copies of one message are handled side by side.
+    const bridge = await startBridge(q, { input: { prefetch: 4 } });
+    await publishTo(q.input, [seedMessage("batch_20251115_001"), seedMessage("batch_20251115_001")]);
     await publishTo(q.input, { totalImages: 3 });
     await publishTo(q.input, "not json");
 
@@ -266,4 +272,66 @@ describe.each(DB_KINDS)("labtrack bridge amqp against RabbitMQ, on %s", (kind) =
     ]);
     expect(await queueDepth(q.input)).toMatchObject({ messageCount: 0 });
   }, 120_000);
+
+  it("trains an image-classifier run per message and maps what the recipe records into seed 000's result", async () => {
+    const q = newQueues("ic");
+    await startBridge(q, {
+      run: {
+        project: "ocolecionador",
+        name: "${message.batchId}",
+        config: { target_classes: "${message.targetClasses}" },
+        spec: {
+          kind: "image-classifier",
+          data: { path: "${message.datasetPath}", val_fraction: 0.25, test_fraction: 0.25 },
+          model: { backbone: "mobilenet_v2", input_size: 32 },
+          phases: [
+            { epochs: 2, learning_rate: 0.01, trainable: "head" },
+            { epochs: 1, learning_rate: 0.0001, trainable: { last_n_layers: 10 } },
+          ],
+          batch_size: 8,
+          augmentation: { enabled: false },
+          early_stopping: { enabled: false },
+        },
+      },
+    });
+    await publishTo(q.input, [
+      { ...seedMessage("shapes-001"), datasetPath: path.join(work, "shapes") },
+      { ...seedMessage("missing-002"), datasetPath: path.join(work, "no-such-folder") },
+    ]);
+    const results = await resultsOf(q.output, 2);
+    const byVersion = Object.fromEntries(results.map((m) => [bodyOf(m).modelVersion, bodyOf(m)]));
+    const [trained] = await bridgedRuns(q.input);
+    const share = expect.any(Number);
+    expect(byVersion["shapes-001"]).toEqual({
+      modelVersion: "shapes-001",
+      trainingStatus: "success",
+      metrics: { accuracy: share, precision: share, recall: share, f1_score: share },
+      trainingTime: share,
+      epochsCompleted: 3,
+      bestEpoch: share,
+      modelPath: `${server.url}/api/artifacts/${trained?.id}/model/model.json`,
+      completedAt: expect.any(String),
+    });
+    expect(byVersion["missing-002"]).toMatchObject({
+      trainingStatus: "failed",
+      metrics: { accuracy: null, precision: null, recall: null, f1_score: null },
+      modelPath: null,
+    });
+    const model = await fetch(byVersion["shapes-001"]?.modelPath as string, {
+      headers: { authorization: `Bearer ${userToken}` },
+    });
+    expect(model.status).toBe(200);
+  }, 180_000);
+
+  it("refuses to start when declare is off and its queues do not exist", async () => {
+    const q = newQueues("missing");
+    const bridge = await spawnBridge(
+      work,
+      { ...bridgeConfig(q), input: { queue: q.input, declare: false } },
+      { url: server.url, token: userToken },
+    );
+    bridges.push(bridge);
+    expect(await bridge.exited).toBe(1);
+    expect(bridge.output()).toMatch(/NOT_FOUND - no queue/);
+  }, 60_000);
 });

@@ -35,12 +35,14 @@ async function withChannel<T>(use: (channel: import("amqplib").Channel) => Promi
   }
 }
 
-/** Publishes as seed 000's producer does: a persistent JSON message (or raw text). */
+/** Publishes as seed 000's producer does: persistent JSON messages (or raw text); a list is several. */
 export async function publishTo(queue: string, body: unknown): Promise<void> {
   await withChannel(async (channel) => {
     await channel.assertQueue(queue, { durable: true });
-    const content = Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
-    channel.sendToQueue(queue, content, { persistent: true, contentType: "application/json" });
+    for (const one of Array.isArray(body) ? body : [body]) {
+      const content = Buffer.from(typeof one === "string" ? one : JSON.stringify(one));
+      channel.sendToQueue(queue, content, { persistent: true, contentType: "application/json" });
+    }
     await (channel as import("amqplib").ConfirmChannel).waitForConfirms();
   });
 }

@@ -74,6 +74,7 @@ export function createResultPublisher({ config, trpc, link, logger, serverUrl }:
   /** One pass over every project: publishes each ended, unpublished run of this bridge. */
   async function sweepOnce(): Promise<number> {
     let published = 0;
+    const failed = new Set<string>();
     for (const project of await trpc.projects.list.query()) {
       for (;;) {
         const page = await trpc.runs.list.query({
@@ -83,13 +84,26 @@ export function createResultPublisher({ config, trpc, link, logger, serverUrl }:
           sort: { field: "createdAt", direction: "asc" },
           limit: PAGE,
         });
+        let progressed = false;
         for (const run of page.runs) {
           if (stopped) return published;
-          await publish(run);
-          published += 1;
+          if (failed.has(run.id)) continue;
+          try {
+            await publish(run);
+            published += 1;
+            progressed = true;
+          } catch (error) {
+            if (stopped) throw error;
+            // One run that cannot be published (deleted meanwhile, refused) holds up no other.
+            failed.add(run.id);
+            logger.warn(
+              { err: error, runId: run.id },
+              "amqp: result not published; retrying at the next poll",
+            );
+          }
         }
         // Published runs leave the filter, so the next page is the first page again.
-        if (page.runs.length < PAGE) break;
+        if (page.runs.length < PAGE || !progressed) break;
       }
     }
     return published;
