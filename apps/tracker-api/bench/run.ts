@@ -1,6 +1,7 @@
 import { createScratchPostgres } from "../src/test-support/test-server.ts";
 import { startApiProcess } from "./api-process.ts";
 import { benchIngest } from "./ingest.ts";
+import { benchMlflow } from "./mlflow.ts";
 import { benchSeries } from "./series.ts";
 
 /** `pnpm bench` for tracker-api: ingest throughput and series latency against the local Postgres. */
@@ -16,6 +17,7 @@ const lines: string[] = ["", "tracker-api benchmark (local Postgres, API in its 
 try {
   if (!only || only === "ingest") lines.push(...(await benchIngest(api, scratch.url)));
   if (!only || only === "series") lines.push(...(await benchSeries(api)));
+  if (!only || only === "mlflow") lines.push(...(await benchMlflow(api)));
 } finally {
   await api.stop();
   await scratch.drop();

@@ -7,6 +7,7 @@ import { StatusBadge } from "../components/status-badge.tsx";
 import { Link } from "../routing/location.tsx";
 import { paths } from "../routing/routes.ts";
 import { flatConfigOf } from "../runs/run-columns.ts";
+import { keyValueTagRows, provenanceRows } from "./run-provenance.ts";
 import { RunnerOfRun } from "./runner-of-run.tsx";
 
 function when(iso: string | null): string {
@@ -57,7 +58,10 @@ export function RunOverview({ run }: { run: Run }) {
     ["Group", run.group ?? "—"],
     ["Tags", run.tags.length ? run.tags.join(", ") : "—"],
   ];
-  const keyValueTags = Object.entries(run.keyValueTags).sort(([a], [b]) => a.localeCompare(b));
+  const keyValueTags = keyValueTagRows(run);
+  const { source, user } = provenanceRows(run);
+  if (source) details.push(["Source", <code key="src">{source}</code>]);
+  if (user) details.push(["User", user]);
   if (run.parentRunId) {
     details.push([
       "Parent run",
