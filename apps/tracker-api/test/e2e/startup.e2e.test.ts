@@ -31,7 +31,7 @@ function startApi(env: Record<string, string>): Promise<{ child: ChildProcess; o
     output += chunk.toString();
   });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no sign-in line within 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`no sign-in line within 120 s:\n${output}`)), 120_000);
     const check = setInterval(() => {
       if (/Sign in: |Admin token: see/.test(output)) {
         clearTimeout(timer);
@@ -91,7 +91,8 @@ describe("tracker-api as a process on the embedded database", () => {
     const stopped = exitOf(second.child);
     second.child.kill("SIGTERM");
     expect(await stopped).toBe(0);
-  });
+    // Two cold starts of the embedded database: generous on a loaded machine.
+  }, 300_000);
 
   it("refuses to start with a bad environment and names the variable", async () => {
     await expect(startApi({ LABTRACK_PORT: "not-a-port", LABTRACK_DATA_DIR: dataDir })).rejects.toThrow(
