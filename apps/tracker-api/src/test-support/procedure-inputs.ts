@@ -22,21 +22,18 @@ export const capabilities = {
 /** A valid input for every procedure (subscriptions aside); the property test changes parts of it. */
 const nest = (depth: number): Json => (depth === 0 ? 1 : [nest(depth - 1)]);
 
-/** Tried at every field of every procedure: each of these once answered 500 somewhere. */
+/** Tried at every field of every procedure: each of these once answered 500 somewhere (the
+ * fast-check property covers the other shapes: empty text, fractions, booleans, arrays). */
 export const SWEEP_VALUES: Json[] = [
   "a\u0000b",
   "\uD800",
   "k".repeat(257),
   "March 7",
-  "",
   2 ** 31,
   2 ** 53,
   1e300,
   -1,
-  0.5,
   null,
-  true,
-  [],
   { "a\u0000": 1 },
   nest(40),
 ];
