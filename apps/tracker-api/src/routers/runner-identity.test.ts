@@ -21,7 +21,7 @@ describe.each(DB_KINDS)("runner identity on %s", (kind) => {
   const register = (token: string, name: string) =>
     callProcedure(server, token, "runners.register", {
       name,
-      queues: ["identity"],
+      queues: [name],
       capabilities: { hostname: name, gpus: [], backends: ["cpu"], cpus: 1, memoryMb: 1024 },
       slots: [{ index: 0, gpuIndices: [] }],
     });
@@ -34,7 +34,7 @@ describe.each(DB_KINDS)("runner identity on %s", (kind) => {
       await admin("queue.enqueue", {
         project: "identity",
         spec: { kind: "command", command: "true" },
-        queue: "identity",
+        queue: name,
       }),
     );
     const claimed = dataOf<RunOut>(
@@ -128,5 +128,39 @@ describe.each(DB_KINDS)("runner identity on %s", (kind) => {
     const tokens = dataOf<{ id: number; name: string }[]>(await admin("tokens.list", undefined, "query"));
     await admin("tokens.revoke", { id: tokens.find((t) => t.name === "runner-old")!.id });
     expect((await register(tokenB, "gpu-c")).status).toBe(200);
+  });
+  it("refuses another runner token writing to a run a runner holds, through any procedure", async () => {
+    const { runnerId, runId } = await runnerAHoldingARun("gpu-a5");
+    const attempts = [
+      callProcedure(server, tokenB, "runs.finish", { runId, status: "failed", error: "forged" }),
+      callProcedure(server, tokenB, "runs.update", { runId, name: "forged" }),
+      callProcedure(server, tokenB, "runs.setResults", { runId, results: { forged: true } }),
+      callProcedure(server, tokenB, "metrics.log", { runId, points: [{ key: "loss", step: 0, value: 9 }] }),
+      callProcedure(server, tokenB, "logs.append", { runId, lines: [{ text: "forged" }] }),
+    ];
+    for (const answer of await Promise.all(attempts)) {
+      expect(answer.status, JSON.stringify(answer.body)).toBe(403);
+      expect(answer.body.error?.message).toMatch(
+        /^runId: run .* is held by runner gpu-a5, registered with another token/,
+      );
+    }
+    const put = await fetch(`${server.url}/api/artifacts/${runId}/model/model.json`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${tokenB}` },
+      body: "{}",
+    });
+    expect(put.status).toBe(403);
+    expect(await runOf(runId)).toMatchObject({ status: "running", runner: "gpu-a5" });
+    const own = await callProcedure(server, tokenA, "metrics.log", {
+      runId,
+      points: [{ key: "loss", step: 0, value: 1 }],
+    });
+    expect(own.status).toBe(200);
+    await callProcedure(server, tokenA, "runners.report", {
+      runnerId,
+      runId,
+      outcome: "succeeded",
+      exitCode: 0,
+    });
   });
 });

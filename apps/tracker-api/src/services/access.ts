@@ -6,7 +6,7 @@ import type { Database } from "../db/client.ts";
 import type { Caller } from "../trpc.ts";
 import type { RunService } from "./runs.ts";
 
-type AccessCaller = Pick<Caller, "name" | "projects">;
+type AccessCaller = Pick<Caller, "name" | "projects"> & Partial<Pick<Caller, "scope" | "tokenId">>;
 
 /**
  * The one place that decides whether a caller may read or write a project's data. Every tRPC
@@ -35,7 +35,10 @@ export function createAccessService(database: Database, runs: RunService) {
     );
   }
 
-  /** The run exists (NOT_FOUND otherwise) and the caller may use its project; answers its slug. */
+  /**
+   * The run exists (NOT_FOUND otherwise) and the caller may use its project; answers its slug.
+   * A runner token may write to a run a runner holds only when that runner is one of its own.
+   */
   async function assertRun(
     caller: AccessCaller,
     runId: string,
@@ -46,7 +49,18 @@ export function createAccessService(database: Database, runs: RunService) {
     if (!projectAccessAllows(caller.projects, project, access)) {
       refuse(field, `run ${runId} is in a project token ${caller.name} may not ${access}`);
     }
+    if (access === "write" && caller.scope === "runner") await assertNotHeldByOthers(caller, runId, field);
     return project;
+  }
+
+  async function assertNotHeldByOthers(caller: AccessCaller, runId: string, field: string): Promise<void> {
+    const rows = await database.query<{ name: string; token_id: number | null }>(sql`
+      SELECT rn.name, rn.token_id FROM runs r JOIN runners rn ON rn.id = r.runner_id
+      WHERE r.id = ${runId}::uuid`);
+    const holder = rows[0];
+    if (holder && (holder.token_id === null || Number(holder.token_id) !== caller.tokenId)) {
+      refuse(field, `run ${runId} is held by runner ${holder.name}, registered with another token`);
+    }
   }
 
   async function assertRuns(
