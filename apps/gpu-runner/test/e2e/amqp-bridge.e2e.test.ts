@@ -323,15 +323,20 @@ describe.each(DB_KINDS)("labtrack bridge amqp against RabbitMQ, on %s", (kind) =
     expect(model.status).toBe(200);
   }, 180_000);
 
-  it("refuses to start when declare is off and its queues do not exist", async () => {
+  it("refuses to start, saying why, when its queues do not exist or the broker refuses the login", async () => {
     const q = newQueues("missing");
-    const bridge = await spawnBridge(
+    const labtrack = { url: server.url, token: userToken };
+    const missing = await spawnBridge(
       work,
       { ...bridgeConfig(q), input: { queue: q.input, declare: false } },
-      { url: server.url, token: userToken },
+      labtrack,
     );
-    bridges.push(bridge);
-    expect(await bridge.exited).toBe(1);
-    expect(bridge.output()).toMatch(/NOT_FOUND - no queue/);
+    bridges.push(missing);
+    expect(await missing.exited).toBe(1);
+    expect(missing.output()).toMatch(/^labtrack: .*NOT_FOUND - no queue/m);
+    const refused = await spawnBridge(work, bridgeConfig(q), labtrack, "amqp://guest:wrong@127.0.0.1:5672");
+    bridges.push(refused);
+    expect(await refused.exited).toBe(1);
+    expect(refused.output()).toMatch(/^labtrack: .*ACCESS_REFUSED/m);
   }, 60_000);
 });

@@ -94,6 +94,7 @@ export async function spawnBridge(
   dir: string,
   config: unknown,
   labtrack: { url: string; token: string },
+  amqpUrl = AMQP_URL,
 ): Promise<BridgeProcess> {
   const file = path.join(dir, "bridge.yaml");
   await writeFile(file, JSON.stringify(config, null, 2)); // JSON is YAML
@@ -104,7 +105,7 @@ export async function spawnBridge(
       HOME: dir,
       LABTRACK_URL: labtrack.url,
       LABTRACK_TOKEN: labtrack.token,
-      LABTRACK_AMQP_URL: AMQP_URL,
+      LABTRACK_AMQP_URL: amqpUrl,
       LABTRACK_LOG_LEVEL: process.env.LABTRACK_TEST_LOG_LEVEL ?? "info",
     },
     stdio: ["ignore", "pipe", "pipe"],

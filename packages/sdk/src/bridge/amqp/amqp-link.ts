@@ -105,12 +105,16 @@ export class AmqpLink {
 
   private async setUp(model: ChannelModel): Promise<void> {
     const { options } = this;
+    const onChannelError = (error: Error) => options.logger.warn({ err: error }, "amqp: channel error");
     const publisher = await model.createConfirmChannel();
+    // Listen at once: a refused declare or check arrives as the channel's 'error' event.
+    publisher.on("error", onChannelError);
     for (const queue of options.queues) {
       if (options.declare) await publisher.assertQueue(queue, { durable: true });
       else await publisher.checkQueue(queue);
     }
     const channel = await model.createChannel();
+    channel.on("error", onChannelError);
     await channel.prefetch(options.prefetch);
     let open = true;
     const restart = (why: string) => {
@@ -119,10 +123,7 @@ export class AmqpLink {
       options.logger.warn(`amqp: ${why}; reconnecting`);
       model.close().catch(() => {});
     };
-    for (const ch of [publisher, channel]) {
-      ch.on("error", (error: Error) => options.logger.warn({ err: error }, "amqp: channel error"));
-      ch.on("close", () => restart("a channel closed"));
-    }
+    for (const ch of [publisher, channel]) ch.on("close", () => restart("a channel closed"));
     publisher.on("return", (returned: { properties: { messageId?: unknown } }) => {
       if (typeof returned.properties.messageId === "string") this.returned.add(returned.properties.messageId);
     });
