@@ -113,3 +113,65 @@ export async function scrollRunsTable(
     await page.context().close();
   }
 }
+
+/**
+ * The longest main-thread task while the smoothing slider on Compare is dragged back and forth
+ * (`steps` input events, 30 ms apart), after the visible charts are drawn: the longest gap a
+ * message-channel heartbeat saw, and the longest task the Long Tasks API reported (over 50 ms).
+ */
+export async function longestTaskWhileSmoothing(
+  browser: Browser,
+  server: Server,
+  runIds: string[],
+  steps: number,
+): Promise<{ heartbeatMs: number; longTaskMs: number; longTasks: number }> {
+  const page = await signedInPage(browser, server);
+  try {
+    await page.goto(`${server.url}/compare?runs=${runIds.join(",")}`);
+    await page.locator('section[data-metric="train/loss"] canvas').first().waitFor({ timeout: 60_000 });
+    await page.locator('section[data-metric="val/loss"] canvas').first().waitFor({ timeout: 60_000 });
+    await page.waitForTimeout(2000);
+    await page.evaluate(() => {
+      const state = { last: performance.now(), maxGap: 0, running: true, long: [] as number[] };
+      (globalThis as unknown as { benchState: typeof state }).benchState = state;
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        const now = performance.now();
+        state.maxGap = Math.max(state.maxGap, now - state.last);
+        state.last = now;
+        if (state.running) channel.port2.postMessage(null);
+      };
+      channel.port2.postMessage(null);
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) state.long.push(entry.duration);
+      }).observe({ type: "longtask" });
+    });
+    const slider = page.locator('input[type="range"]');
+    const box = await slider.boundingBox();
+    if (!box) throw new Error("no smoothing slider");
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width * 0.6, y);
+    await page.mouse.down();
+    for (let i = 0; i < steps; i++) {
+      const phase = (i % 40) / 40;
+      const fraction = phase < 0.5 ? 0.6 - phase : 0.1 + (phase - 0.5) * 1.6;
+      await page.mouse.move(box.x + box.width * fraction, y);
+      await page.waitForTimeout(30);
+    }
+    await page.mouse.up();
+    await page.waitForTimeout(1000);
+    return await page.evaluate(() => {
+      const state = (
+        globalThis as unknown as { benchState: { maxGap: number; running: boolean; long: number[] } }
+      ).benchState;
+      state.running = false;
+      return {
+        heartbeatMs: state.maxGap,
+        longTaskMs: Math.max(0, ...state.long),
+        longTasks: state.long.length,
+      };
+    });
+  } finally {
+    await page.context().close();
+  }
+}

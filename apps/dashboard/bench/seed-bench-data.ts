@@ -14,11 +14,22 @@ export async function inParallel<T>(items: readonly T[], limit: number, work: (i
   await Promise.all(Array.from({ length: limit }, worker));
 }
 
-export const COMPARE_METRICS = ["train/loss", "train/accuracy", "val/loss", "val/accuracy"];
+export const COMPARE_METRICS = [
+  "train/loss",
+  "train/accuracy",
+  "val/loss",
+  "val/accuracy",
+  "lr",
+  "sys/gpu_util",
+];
 
-/** `runs` runs with `points` steps of each compare metric, sent in batches of 10,000 points. */
+/**
+ * `runs` runs with every compare metric: the first run logs `points` steps, the others 2-5 % of
+ * that (a sweep's runs stop at different steps), sent in batches of 10,000.
+ */
 export async function seedCompareRuns(server: Server, runs: number, points: number): Promise<string[]> {
   const ids: string[] = [];
+  const lengths: number[] = [];
   for (let r = 0; r < runs; r++) {
     const run = await callApi<{ id: string }>(server, "runs.create", {
       project: "bench-compare",
@@ -26,16 +37,18 @@ export async function seedCompareRuns(server: Server, runs: number, points: numb
       config: { lr: 10 ** -(2 + (r % 4)), seed: r, backbone: r % 2 ? "resnet50" : "mobilenet_v2" },
     });
     ids.push(run.id);
+    lengths.push(r === 0 ? points : Math.round(points * (0.02 + (0.03 * ((r * 7) % 11)) / 10)));
   }
   const batch = 10_000;
-  const perCall = batch / COMPARE_METRICS.length;
-  const jobs: { runId: string; r: number; from: number }[] = [];
+  const perCall = Math.floor(batch / COMPARE_METRICS.length);
+  const jobs: { runId: string; r: number; from: number; to: number }[] = [];
   ids.forEach((runId, r) => {
-    for (let from = 0; from < points; from += perCall) jobs.push({ runId, r, from });
+    const to = lengths[r] ?? points;
+    for (let from = 0; from < to; from += perCall) jobs.push({ runId, r, from, to });
   });
-  await inParallel(jobs, 4, async ({ runId, r, from }) => {
+  await inParallel(jobs, 4, async ({ runId, r, from, to }) => {
     const body = [];
-    for (let step = from; step < Math.min(points, from + perCall); step++) {
+    for (let step = from; step < Math.min(to, from + perCall); step++) {
       const t = step / points;
       const noise = Math.sin(step * 0.37 + r) * 0.02;
       const loss = Math.exp(-t * (3 + r * 0.1)) + noise;
@@ -43,6 +56,8 @@ export async function seedCompareRuns(server: Server, runs: number, points: numb
       body.push({ key: "train/accuracy", step, value: 1 - loss / 2 });
       body.push({ key: "val/loss", step, value: loss * 1.1 + 0.02 });
       body.push({ key: "val/accuracy", step, value: 0.95 - loss / 2 });
+      body.push({ key: "lr", step, value: 0.001 * (1 - t) });
+      body.push({ key: "sys/gpu_util", step, value: 70 + 20 * Math.sin(step / 500 + r) });
     }
     await callApi(server, "metrics.log", { runId, points: body });
   });

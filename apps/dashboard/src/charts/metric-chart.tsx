@@ -7,6 +7,7 @@ import { alignSeries, buildChartData, nonFinitePoints, rawColumns } from "./char
 import { readChartTheme } from "./chart-theme.ts";
 import { queueChartWork } from "./chart-work-queue.ts";
 import { formatDuration, formatMetric } from "./format-number.ts";
+import { buildGroupedChartData, type GroupedChartData, groupedSeries } from "./grouped-chart.ts";
 import { useHighlightStore } from "./highlight-store.ts";
 import { nonFinitePlugin } from "./non-finite-plugin.ts";
 import { withAlpha } from "./run-colors.ts";
@@ -37,6 +38,11 @@ export interface MetricChartProps {
   /** Called with the step window the user zoomed to, or null when the zoom is reset. */
   onZoom?: (window: { min: number; max: number } | null) => void;
   zoomed?: boolean;
+  /**
+   * Draw each group's mean with a min-max band instead of every run: label -> run ids. Colours
+   * and names of the groups are in `colors` and `runNames` under `group:<label>`.
+   */
+  groups?: ReadonlyMap<string, readonly string[]> | null;
 }
 
 const X_LABELS: Record<XAxis, string> = {
@@ -77,14 +83,19 @@ export function MetricChart(props: MetricChartProps) {
   const visible = useMemo(() => series.filter((s) => !hidden.has(s.runId)), [series, hiddenKey]);
   const aligned = useMemo(() => alignSeries(visible, settings.xAxis), [visible, settings.xAxis]);
   const raw = useMemo(() => rawColumns(aligned, settings.logScale), [aligned, settings.logScale]);
-  const data = useMemo(
-    () => buildChartData(aligned, { smoothing: settings.smoothing, logScale: settings.logScale }, raw),
-    [aligned, raw, settings.smoothing, settings.logScale],
-  );
-  const marks = useMemo(() => nonFinitePoints(aligned.runs), [aligned]);
+  const groups = props.groups ?? null;
+  const data = useMemo(() => {
+    const opts = { smoothing: settings.smoothing, logScale: settings.logScale };
+    return groups ? buildGroupedChartData(aligned, groups, opts) : buildChartData(aligned, opts, raw);
+  }, [aligned, raw, groups, settings.smoothing, settings.logScale]);
+  const curves = "curves" in data ? (data as GroupedChartData).curves : null;
+  const marks = useMemo(() => (groups ? [] : nonFinitePoints(aligned.runs)), [aligned, groups]);
   const yRange = useMemo(
-    () => (settings.ignoreOutliers ? outlierFreeRange(raw, { logScale: settings.logScale }) : null),
-    [raw, settings.ignoreOutliers, settings.logScale],
+    () =>
+      settings.ignoreOutliers
+        ? outlierFreeRange(groups ? data.columns.slice(1) : raw, { logScale: settings.logScale })
+        : null,
+    [raw, data, groups, settings.ignoreOutliers, settings.logScale],
   );
   const live = useRef({ data, marks, yRange, runNames, colors });
   live.current = { data, marks, yRange, runNames, colors };
@@ -105,14 +116,16 @@ export function MetricChart(props: MetricChartProps) {
   );
 
   // Options depend on the curve layout, not on the values: live points only call setData.
-  const layout = data.lines.map((l) => `${l.runId}:${l.smoothed !== null}`).join("|");
+  const layout = `${curves ? "groups:" : ""}${data.lines.map((l) => `${l.runId}:${l.smoothed !== null}`).join("|")}`;
   // Moving the smoothing slider only changes the data; the chart is rebuilt only when it turns on or off.
   const smoothingOn = settings.smoothing > 0;
   // biome-ignore lint/correctness/useExhaustiveDependencies: layout and theme summarise what the options read
   const options = useMemo((): Omit<Options, "width" | "height"> => {
     const palette = readChartTheme();
-    const lineSeries: uPlot.Series[] = [{}];
-    for (const line of data.lines) {
+    const colorOf = (runId: string) => live.current.colors.get(runId) ?? "#888";
+    const grouped = curves ? groupedSeries(curves, colorOf) : null;
+    const lineSeries: uPlot.Series[] = grouped ? grouped.series : [{}];
+    for (const line of grouped ? [] : data.lines) {
       const color = colors.get(line.runId) ?? "#888";
       lineSeries.push({
         stroke: smoothingOn ? withAlpha(color, 0.22) : color,
@@ -131,9 +144,9 @@ export function MetricChart(props: MetricChartProps) {
       font: AXIS_FONT,
       ...extra,
     });
-    const colorOf = (runId: string) => live.current.colors.get(runId) ?? "#888";
     return {
       series: lineSeries,
+      ...(grouped && { bands: grouped.bands }),
       legend: { show: false },
       focus: { alpha: 0.18 },
       scales: {

@@ -11,6 +11,8 @@ export interface MetricPanelProps {
   hidden: ReadonlySet<string>;
   settings: ChartSettings;
   syncKey?: string;
+  /** Group label -> run ids: draw each group's mean and min-max band instead of every run. */
+  groups?: ReadonlyMap<string, readonly string[]> | null;
 }
 
 /** Loads when scrolled into view, so a page with a hundred metrics asks only for what is seen. */
@@ -83,6 +85,7 @@ export function MetricPanel(props: MetricPanelProps) {
           hidden={props.hidden}
           settings={settings}
           syncKey={props.syncKey}
+          groups={props.groups}
           onZoom={setZoom}
           zoomed={zoom !== null}
         />

@@ -20,10 +20,11 @@ describe("compare URL state", () => {
       ignoreOutliers: true,
       hidden: [B],
       metricFilter: "val/",
+      groupBy: "config.optimizer.lr",
     };
     const search = formatCompareState(state);
     expect(search).toBe(
-      `?runs=${A},${B}&smooth=0.85&x=relative&log=1&outliers=ignore&hide=${B}&metric=val%2F`,
+      `?runs=${A},${B}&smooth=0.85&x=relative&log=1&outliers=ignore&hide=${B}&metric=val%2F&group=config.optimizer.lr`,
     );
     expect(parseCompareState(search)).toEqual(state);
   });

@@ -18,6 +18,8 @@ export interface CompareState {
   hidden: string[];
   /** Only metrics whose key contains this text. */
   metricFilter: string;
+  /** Draw groups (by `group` or `config.<key>`) as mean and min-max band; "" draws every run. */
+  groupBy: string;
 }
 
 export const DEFAULT_COMPARE_STATE: CompareState = {
@@ -28,6 +30,7 @@ export const DEFAULT_COMPARE_STATE: CompareState = {
   ignoreOutliers: false,
   hidden: [],
   metricFilter: "",
+  groupBy: "",
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -63,6 +66,7 @@ export function parseCompareState(search: URLSearchParams | string): CompareStat
     ignoreOutliers: params.get("outliers") === "ignore",
     hidden,
     metricFilter: params.get("metric") ?? "",
+    groupBy: /^(group|config\..+)$/.test(params.get("group") ?? "") ? (params.get("group") ?? "") : "",
   };
 }
 
@@ -77,6 +81,7 @@ export function formatCompareState(state: CompareState): string {
   const hidden = state.hidden.filter((id) => state.runIds.includes(id));
   if (hidden.length > 0) params.set("hide", hidden.join(","));
   if (state.metricFilter) params.set("metric", state.metricFilter);
+  if (state.groupBy) params.set("group", state.groupBy);
   // Commas in id lists read better unescaped and are safe in a query string.
   return `?${params.toString().replaceAll("%2C", ",")}`;
 }

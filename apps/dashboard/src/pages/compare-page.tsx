@@ -7,6 +7,8 @@ import { MetricSections } from "../charts/metric-sections.tsx";
 import { assignRunColors } from "../charts/run-colors.ts";
 import { type CompareState, formatCompareState, parseCompareState } from "../compare/compare-url-state.ts";
 import { ConfigDiffTable, SummaryCompareTable } from "../compare/config-diff-table.tsx";
+import { GroupControls } from "../compare/group-controls.tsx";
+import { groupRunsBy } from "../compare/run-groups.ts";
 import { RunLegend } from "../compare/run-legend.tsx";
 import { useComparedRuns } from "../compare/use-compared-runs.ts";
 import { EmptyState, ErrorState, Spinner } from "../components/states.tsx";
@@ -37,6 +39,21 @@ export function CompareView() {
   // biome-ignore lint/correctness/useExhaustiveDependencies: hiddenKey summarises the ids
   const hidden = useMemo(() => new Set(state.hidden), [hiddenKey]);
   const [highlight] = useState(createHighlightStore);
+  const groups = useMemo(() => groupRunsBy(runs, state.groupBy, hidden), [runs, state.groupBy, hidden]);
+  // Groups get colours and names beside the runs', under `group:<label>`.
+  const chartColors = useMemo(() => {
+    if (!groups) return colors;
+    const groupColors = assignRunColors([...groups.keys()].map((label) => `group:${label}`));
+    return new Map([...colors, ...groupColors]);
+  }, [colors, groups]);
+  const chartNames = useMemo(() => {
+    if (!groups) return runNames;
+    const names = [...groups].map(([label, ids]): [string, string] => [
+      `group:${label}`,
+      `${label} (${ids.length})`,
+    ]);
+    return new Map([...runNames, ...names]);
+  }, [runNames, groups]);
   // The slider moves at once; the charts follow in a background render that yields between charts,
   // and the URL is written once the slider rests.
   const [draftSmoothing, setDraftSmoothing] = useState<number | null>(null);
@@ -148,6 +165,13 @@ export function CompareView() {
           onChange={(event) => update({ metricFilter: event.target.value })}
         />
       </div>
+      <GroupControls
+        runs={runs}
+        groupBy={state.groupBy}
+        onChange={(groupBy) => update({ groupBy })}
+        groups={groups}
+        colors={chartColors}
+      />
       <RunLegend
         runIds={state.runIds}
         runNames={runNames}
@@ -173,11 +197,12 @@ export function CompareView() {
           <MetricSections
             sections={sections}
             runIds={state.runIds}
-            runNames={runNames}
-            colors={colors}
+            runNames={chartNames}
+            colors={chartColors}
             hidden={hidden}
             settings={settings}
             syncKey="compare"
+            groups={groups}
           />
         </HighlightContext.Provider>
       )}

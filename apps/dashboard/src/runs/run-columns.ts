@@ -1,5 +1,6 @@
 import { flattenConfig } from "@labtrack/core";
 import type { JsonValue, Run } from "@labtrack/schemas";
+import { formatConfigValue } from "../charts/format-number.ts";
 
 /** A chosen data column: `config.<key>` or `summary.<metric>.<last|min|max>`. */
 export type DataColumn =
@@ -62,6 +63,12 @@ export function defaultColumnIds(runs: readonly Run[]): string[] {
   ];
 }
 
+/** The run's group under `groupBy` (`group` or `config.<key>`): its value as text, or "(none)". */
+export function groupLabelOf(run: Run, groupBy: string): string {
+  const raw = groupBy === "group" ? run.group : flatConfigOf(run)[groupBy.replace(/^config\./, "")];
+  return raw === null || raw === undefined ? "(none)" : formatConfigValue(raw);
+}
+
 export type RunRow =
   | { kind: "run"; run: Run }
   | { kind: "group"; label: string; count: number; collapsed: boolean };
@@ -74,9 +81,7 @@ export function groupRows(runs: readonly Run[], groupBy: string, collapsed: Read
   if (!groupBy) return runs.map((run) => ({ kind: "run", run }));
   const groups = new Map<string, Run[]>();
   for (const run of runs) {
-    const raw = groupBy === "group" ? run.group : flatConfigOf(run)[groupBy.replace(/^config\./, "")];
-    const label =
-      raw === null || raw === undefined ? "(none)" : typeof raw === "string" ? raw : JSON.stringify(raw);
+    const label = groupLabelOf(run, groupBy);
     const members = groups.get(label);
     if (members) members.push(run);
     else groups.set(label, [run]);

@@ -163,6 +163,34 @@ describe("the dashboard with 60 runs of 6 metrics", () => {
     expect(await seedRow.textContent()).not.toContain("1,005");
   });
 
+  it("draws each group's mean and min-max band when the runs are grouped by a config key", async () => {
+    const ids = runs.slice(0, 50).map((r) => r.id);
+    await page.goto(`${server.url}/compare?runs=${ids.join(",")}`);
+    await page.locator('section[data-metric="val/accuracy"] canvas').first().waitFor();
+    await page.getByLabel("Group runs by").selectOption("config.lr");
+    await page.waitForURL(/group=config\.lr/);
+    const groups = page.getByRole("list", { name: "Groups" });
+    await groups.getByText("0.00225", { exact: true }).waitFor();
+    expect((await groups.locator("li").allTextContents()).filter((t) => t.endsWith("10 runs"))).toHaveLength(
+      5,
+    );
+    const card = page.locator('section[data-metric="val/accuracy"]');
+    await hoverStep(page, card, 4000, 19_999, 0.3);
+    const tooltip = card.locator(".chart-tooltip");
+    await tooltip.waitFor();
+    const names = await tooltip.locator(".chart-tooltip-name").allTextContents();
+    expect(names.sort()).toEqual([
+      "0.00075 (10)",
+      "0.0015 (10)",
+      "0.00225 (10)",
+      "0.003 (10)",
+      "0.00375 (10)",
+    ]);
+    await screenshot(page, "26-compare-grouped");
+    await page.getByLabel("Group runs by").selectOption("");
+    await groups.waitFor({ state: "detached" });
+  });
+
   it("left the browser console clean", () => {
     expect(errors).toEqual([]);
   });
