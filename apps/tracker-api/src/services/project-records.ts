@@ -15,6 +15,8 @@ export interface ProjectRecord {
   updatedAt: Date;
 }
 
+const NOTE_TAG = "mlflow.note.content";
+
 /** The project that MLflow's experiment "0" (the default experiment) stands for. */
 export const DEFAULT_PROJECT_SLUG = "default";
 
@@ -93,7 +95,7 @@ export function createProjectRecordService(database: Database) {
       const slug = n === 1 ? base : `${base}-${n}`;
       const inserted = await db
         .insert(projects)
-        .values({ slug, name: input.name, tags: input.tags })
+        .values({ slug, name: input.name, tags: input.tags, description: input.tags[NOTE_TAG] ?? null })
         .onConflictDoNothing()
         .returning();
       if (inserted[0]) return toRecord(inserted[0]);
@@ -120,11 +122,19 @@ export function createProjectRecordService(database: Database) {
     return require(id);
   }
 
-  /** Merges `tags` into the project's key/value tags in one statement. */
+  /**
+   * Merges `tags` into the project's key/value tags in one statement; `mlflow.note.content` (an
+   * MLflow experiment's description) is also the project's description.
+   */
   async function setTags(id: number, tags: Record<string, string>): Promise<ProjectRecord> {
+    const note = tags[NOTE_TAG];
     await db
       .update(projects)
-      .set({ tags: sql`${projects.tags} || ${JSON.stringify(tags)}::jsonb`, updatedAt: new Date() })
+      .set({
+        tags: sql`${projects.tags} || ${JSON.stringify(tags)}::jsonb`,
+        updatedAt: new Date(),
+        ...(note !== undefined && { description: note }),
+      })
       .where(eq(projects.id, id));
     return require(id);
   }
@@ -132,7 +142,11 @@ export function createProjectRecordService(database: Database) {
   async function deleteTag(id: number, key: string): Promise<ProjectRecord> {
     await db
       .update(projects)
-      .set({ tags: sql`${projects.tags} - ${key}::text`, updatedAt: new Date() })
+      .set({
+        tags: sql`${projects.tags} - ${key}::text`,
+        updatedAt: new Date(),
+        ...(key === NOTE_TAG && { description: null }),
+      })
       .where(eq(projects.id, id));
     return require(id);
   }

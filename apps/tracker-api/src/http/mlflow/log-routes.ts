@@ -133,12 +133,22 @@ async function logParameter(call: MlflowCall) {
   return logAll(call, { metrics: [], params: [{ key, value }], tags: [] });
 }
 
+/** JSON with object keys sorted, so that a value reads the same before and after a jsonb round trip. */
+function canonicalJson(value: JsonValue): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k] as JsonValue)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
 /** Merges `items` into a list kept in the run's results, leaving out ones already there. */
 async function appendResult(call: MlflowCall, runId: string, key: string, items: JsonValue[]) {
   const run = await call.services.runs.get(runId);
   const current = Array.isArray(run.results[key]) ? (run.results[key] as JsonValue[]) : [];
-  const known = new Set(current.map((item) => JSON.stringify(item)));
-  const added = items.filter((item) => !known.has(JSON.stringify(item)));
+  const known = new Set(current.map(canonicalJson));
+  const added = items.filter((item) => !known.has(canonicalJson(item)));
   if (added.length > 0) await call.services.runs.setResults(runId, { [key]: [...current, ...added] });
 }
 

@@ -8,7 +8,9 @@ import {
   parseMlflowRunFilter,
 } from "@labtrack/core";
 import type { Run } from "@labtrack/schemas";
+import { validateArtifactPath } from "../../services/artifacts.ts";
 import type { ProjectRecord } from "../../services/project-records.ts";
+import { listArtifactDirectory } from "./artifact-routes.ts";
 import { labtrackMetricKey } from "./log-routes.ts";
 import { invalidParameter } from "./mlflow-error.ts";
 import { experimentIdOf, mlflowRunId, requireExperiment, requireRunId } from "./mlflow-ids.ts";
@@ -30,7 +32,7 @@ import {
   requiredString,
   stringList,
 } from "./request-fields.ts";
-import { runIdField } from "./run-loading.ts";
+import { projectOfRun, runIdField } from "./run-loading.ts";
 
 const VIEW_TYPES = ["ACTIVE_ONLY", "DELETED_ONLY", "ALL"] as const;
 type ViewType = (typeof VIEW_TYPES)[number];
@@ -135,7 +137,27 @@ async function metricHistory(call: MlflowCall) {
   };
 }
 
+/** The tracking API's `artifacts/list` (MLflow's UI): a run's directory, paths relative to its root. */
+async function listArtifacts(call: MlflowCall) {
+  const runId = await requireRunId(call, runIdField(call), "read");
+  const run = await call.services.runs.get(runId);
+  const path = optionalString(call.fields, "path") ?? "";
+  if (path !== "") {
+    try {
+      validateArtifactPath(path);
+    } catch (error) {
+      throw invalidParameter(`Invalid path: ${(error as Error).message}`);
+    }
+  }
+  const files = await listArtifactDirectory(call.services, runId, path, false);
+  return {
+    root_uri: runArtifactUri(await projectOfRun(call.services, run), runId),
+    files: files.map((f) => ({ ...f, path: path ? `${path}/${f.path}` : f.path })),
+  };
+}
+
 export const runSearchRoutes = {
   "POST runs/search": searchRuns,
   "GET metrics/get-history": metricHistory,
+  "GET artifacts/list": listArtifacts,
 };
