@@ -22,6 +22,7 @@ async function freePort(): Promise<number> {
 export interface ApiProcess {
   url: string;
   adminToken: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -29,7 +30,10 @@ export interface ApiProcess {
  * tracker-api as users run it (`tsx src/main.ts`), in its own process, so the load generator
  * does not share its event loop.
  */
-export async function startApiProcess(databaseUrl: string): Promise<ApiProcess> {
+export async function startApiProcess(
+  databaseUrl: string,
+  extraEnv: Record<string, string> = {},
+): Promise<ApiProcess> {
   const port = await freePort();
   const adminToken = `bench-admin-${randomBytes(12).toString("hex")}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "labtrack-bench-"));
@@ -43,6 +47,7 @@ export async function startApiProcess(databaseUrl: string): Promise<ApiProcess> 
       LABTRACK_DATA_DIR: dataDir,
       LABTRACK_LOG_LEVEL: "warn",
       INIT_CWD: dataDir,
+      ...extraEnv,
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -61,6 +66,7 @@ export async function startApiProcess(databaseUrl: string): Promise<ApiProcess> 
   return {
     url,
     adminToken,
+    pid: child.pid ?? 0,
     async stop() {
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");

@@ -1,10 +1,14 @@
 import { createScratchPostgres } from "../src/test-support/test-server.ts";
 import { startApiProcess } from "./api-process.ts";
+import { benchArtifactThroughput } from "./artifact-throughput.ts";
 import { benchIngest } from "./ingest.ts";
 import { benchMlflow } from "./mlflow.ts";
 import { benchSeries } from "./series.ts";
 
-/** `pnpm bench` for tracker-api: ingest throughput and series latency against the local Postgres. */
+/**
+ * `pnpm bench` for tracker-api: ingest throughput, series latency and artifact MB/s (local folder
+ * and S3 store) against the local Postgres; `tsx bench/run.ts ingest|series|mlflow|artifacts` runs one.
+ */
 const baseUrl =
   process.env.BENCH_DATABASE_URL ??
   process.env.TEST_DATABASE_URL ??
@@ -18,6 +22,7 @@ try {
   if (!only || only === "ingest") lines.push(...(await benchIngest(api, scratch.url)));
   if (!only || only === "series") lines.push(...(await benchSeries(api)));
   if (!only || only === "mlflow") lines.push(...(await benchMlflow(api)));
+  if (!only || only === "artifacts") lines.push(...(await benchArtifactThroughput(api, scratch.url)));
 } finally {
   await api.stop();
   await scratch.drop();

@@ -101,6 +101,39 @@ describe.each(STORAGE_CASES)("artifacts over HTTP on %s with %s blobs", (kind, b
     ]);
   });
 
+  it("checks x-labtrack-sha256: a body that hashes differently is refused and neither the blob nor the artifact appears", async () => {
+    const body = Buffer.from("weights that got corrupted on the way");
+    const sha256 = createHash("sha256").update(body).digest("hex");
+    const url = `${server.url}/api/artifacts/${runId}/checked/weights.bin`;
+    const wrong = await fetch(url, {
+      method: "PUT",
+      headers: { ...auth(), "x-labtrack-sha256": "a".repeat(64) },
+      body,
+    });
+    expect(wrong.status).toBe(400);
+    expect(((await wrong.json()) as { error: { message: string } }).error.message).toBe(
+      `x-labtrack-sha256: the body hashes to ${sha256}, not the expected ${"a".repeat(64)}`,
+    );
+    expect((await fetch(url, { headers: auth() })).status).toBe(404);
+    expect(await server.services.artifacts.blobs.exists(sha256)).toBe(false);
+    const malformed = await fetch(url, {
+      method: "PUT",
+      headers: { ...auth(), "x-labtrack-sha256": "xyz" },
+      body,
+    });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: { message: string } }).error.message).toMatch(
+      /^x-labtrack-sha256: must be 64 lowercase hex digits/,
+    );
+    const right = await fetch(url, {
+      method: "PUT",
+      headers: { ...auth(), "x-labtrack-sha256": sha256 },
+      body,
+    });
+    expect(right.status).toBe(201);
+    expect(await server.services.artifacts.blobs.exists(sha256)).toBe(true);
+  });
+
   it("overwrites a path with new content, and refuses escapes, unknown runs, bad kinds and missing tokens", async () => {
     const url = `${server.url}/api/artifacts/${runId}/labels.txt`;
     await fetch(url, { method: "PUT", headers: auth(), body: "cat\ndog\n" });

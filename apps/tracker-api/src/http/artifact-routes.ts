@@ -2,11 +2,14 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { type ArtifactKind, artifactKind, runId as runIdSchema } from "@labtrack/schemas";
 import type { Logger } from "pino";
 import { validateArtifactPath } from "../services/artifacts.ts";
+import { BlobRejectedError } from "../services/blob-store.ts";
 import type { Services } from "../services/index.ts";
 import type { Caller } from "../trpc.ts";
 import { sendError, sendJson, sendRouteError, sendStream } from "./respond.ts";
 
 const PREFIX = "/api/artifacts/";
+/** Optional on PUT: the body's sha256 as the client computed it; checked before anything is kept. */
+const SHA256_HEADER = "x-labtrack-sha256";
 
 /** `/api/artifacts/<runId>/<path>` split and checked; throws with a message naming the bad part. */
 export function parseArtifactUrl(pathname: string): { runId: string; path: string } {
@@ -60,12 +63,17 @@ export async function handleArtifactRequest(
       if (!kind.success) {
         return sendError(res, 400, "BAD_REQUEST", `kind: must be one of ${artifactKind.options.join(", ")}`);
       }
+      const expectedSha256 = req.headers[SHA256_HEADER];
+      if (expectedSha256 !== undefined && !/^[0-9a-f]{64}$/.test(String(expectedSha256))) {
+        return sendError(res, 400, "BAD_REQUEST", `${SHA256_HEADER}: must be 64 lowercase hex digits`);
+      }
       const artifact = await ctx.services.artifacts.upload({
         runId: target.runId,
         path: target.path,
         kind: kind.data as ArtifactKind,
         contentType: req.headers["content-type"] ?? null,
         body: req,
+        expectedSha256: expectedSha256 === undefined ? undefined : String(expectedSha256),
         uploader: { tokenId: ctx.caller.tokenId, scope: ctx.caller.scope },
       });
       return sendJson(res, 201, artifact);
@@ -89,6 +97,9 @@ export async function handleArtifactRequest(
     res.setHeader("allow", "GET, HEAD, PUT");
     return sendError(res, 405, "METHOD_NOT_SUPPORTED", `${req.method} is not supported on artifacts`);
   } catch (error) {
+    if (error instanceof BlobRejectedError && error.reason === "sha256-mismatch") {
+      return sendError(res, 400, "BAD_REQUEST", `${SHA256_HEADER}: ${error.message}`);
+    }
     sendRouteError(res, error, ctx.log, "artifact");
   }
 }

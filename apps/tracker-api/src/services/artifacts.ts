@@ -48,11 +48,16 @@ export function createArtifactService(database: Database, runService: RunService
     contentType: string | null;
     metadata?: Record<string, unknown>;
     body: Readable;
+    /** The client's sha256 of the body: a body that hashes differently is refused and not kept. */
+    expectedSha256?: string | undefined;
     /** The token writing it: /predict loads only models written by the run's runner or an admin. */
     uploader: { tokenId: number | null; scope: TokenScope };
   }): Promise<Artifact> {
     await runService.requireProject(input.runId);
-    const { sha256, size } = await blobs.put(input.body);
+    const { sha256, size } = await blobs.put(
+      input.body,
+      input.expectedSha256 === undefined ? {} : { expectedSha256: input.expectedSha256 },
+    );
     const values = {
       runId: input.runId,
       path: input.path,

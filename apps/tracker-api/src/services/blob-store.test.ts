@@ -160,7 +160,7 @@ describe.each([
     const before = await harness.stored();
     const bytes = patterned(50_000, 7);
     await expect(store.put(chunked(bytes), { expectedSha256: "0".repeat(64) })).rejects.toThrow(
-      /sha256: the body hashes to [0-9a-f]{64}, not the expected 0{64}/,
+      /the body hashes to [0-9a-f]{64}, not the expected 0{64}/,
     );
     expect(await store.exists(sha256(bytes))).toBe(false);
     expect(await harness.stored()).toEqual(before);

@@ -31,6 +31,17 @@ export interface BlobStore {
   exists(sha256: string): Promise<boolean>;
 }
 
+/** A body the store refused: too large, or not the bytes the client said it sent. Nothing was kept. */
+export class BlobRejectedError extends Error {
+  constructor(
+    readonly reason: "too-large" | "sha256-mismatch",
+    message: string,
+  ) {
+    super(message);
+    this.name = "BlobRejectedError";
+  }
+}
+
 /** Counts and hashes what flows through; fails the stream once it passes `maxBytes`. */
 export function createHashingMeter(maxBytes: number | undefined) {
   const hash = createHash("sha256");
@@ -39,7 +50,7 @@ export function createHashingMeter(maxBytes: number | undefined) {
     transform(chunk: Buffer, _enc, done) {
       size += chunk.length;
       if (maxBytes !== undefined && size > maxBytes) {
-        done(new Error(`file is larger than ${maxBytes} bytes`));
+        done(new BlobRejectedError("too-large", `file is larger than ${maxBytes} bytes`));
         return;
       }
       hash.update(chunk);
@@ -51,7 +62,10 @@ export function createHashingMeter(maxBytes: number | undefined) {
 
 export function checkExpectedSha256(actual: string, opts: PutOptions): void {
   if (opts.expectedSha256 !== undefined && opts.expectedSha256 !== actual) {
-    throw new Error(`sha256: the body hashes to ${actual}, not the expected ${opts.expectedSha256}`);
+    throw new BlobRejectedError(
+      "sha256-mismatch",
+      `the body hashes to ${actual}, not the expected ${opts.expectedSha256}`,
+    );
   }
 }
 

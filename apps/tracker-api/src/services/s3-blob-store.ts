@@ -161,7 +161,7 @@ export function createS3BlobStore(opts: S3BlobStoreOptions): BlobStore {
 
   /** A stream at once; the GetObject behind it starts right away and stops when the reader does. */
   function read(sha256: string, range?: ByteRange): Readable {
-    const out = new PassThrough();
+    const out = new PassThrough({ highWaterMark: MiB });
     const abort = new AbortController();
     // A reader that stops early (a client hanging up) stops the download too.
     out.once("close", () => {
