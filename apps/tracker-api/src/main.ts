@@ -20,6 +20,7 @@ async function main() {
   });
   await migrateDatabase(database);
   const blobs = openBlobStore(env.blobStore);
+  await blobs.check();
   const services = createServices({
     database,
     dataDir: env.dataDir,

@@ -179,3 +179,29 @@ describe.each([
     await expect(buffer(store.read("f".repeat(64)))).rejects.toThrow();
   });
 });
+
+describe("opening the configured store", () => {
+  it("checks at start that the bucket can be reached, naming LABTRACK_ARTIFACT_STORE", async () => {
+    const server = await startS3TestServer();
+    try {
+      const good = openBlobStore({
+        kind: "s3",
+        location: { bucket: server.bucket, prefix: "" },
+        settings: server.settings,
+      });
+      await expect(good.check()).resolves.toBeUndefined();
+      good.close();
+      const missing = openBlobStore({
+        kind: "s3",
+        location: { bucket: "no-such-bucket", prefix: "x/" },
+        settings: server.settings,
+      });
+      await expect(missing.check()).rejects.toThrow(
+        `LABTRACK_ARTIFACT_STORE: cannot reach s3://no-such-bucket/x/ at ${server.endpoint} (no such bucket)`,
+      );
+      missing.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
