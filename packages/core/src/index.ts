@@ -12,4 +12,5 @@ export * from "./run-filter.ts";
 export { quote as quoteFilterString } from "./run-filter-lexer.ts";
 export * from "./run-state.ts";
 export * from "./smoothing.ts";
+export * from "./sweeps/index.ts";
 export * from "./training-callbacks.ts";

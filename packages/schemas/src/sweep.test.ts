@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: sweep placeholders are literal ${name} strings
 import { describe, expect, it } from "vitest";
 import { sweepConfig } from "./sweep.ts";
 
