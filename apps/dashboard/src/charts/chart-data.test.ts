@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { alignSeries, buildChartData, nonFinitePoints, xValues } from "./chart-data.ts";
+import {
+  alignSeries,
+  buildChartData,
+  MAX_ALIGNED_COLUMNS,
+  nonFinitePoints,
+  onGrid,
+  xValues,
+} from "./chart-data.ts";
 import { appendChunk, type SeriesData } from "./series-data.ts";
 
 const chartData = (list: SeriesData[], opts: { xAxis: "step"; smoothing: number; logScale: boolean }) =>
@@ -80,6 +87,34 @@ describe("chart data", () => {
       { runId: "b", index: 1, kind: "+inf" },
       { runId: "b", index: 2, kind: "-inf" },
     ]);
+  });
+
+  it("puts many runs logged at different steps on one grid, keeping each bucket's extremes", () => {
+    // 50 runs of 400 points at steps no other run shares: 20,000 distinct x values.
+    const list = Array.from({ length: 50 }, (_, r) => {
+      const steps = Array.from({ length: 400 }, (_, i) => i * 50 + r);
+      return series(
+        `r${r}`,
+        steps,
+        steps.map((s) => (s === 10_000 + r ? 99 : Math.sin(s))),
+      );
+    });
+    const aligned = alignSeries(list, "step");
+    expect(aligned.xs.length).toBeLessThanOrEqual(MAX_ALIGNED_COLUMNS);
+    // Every run keeps its spike and starts and ends where it did, within one bucket.
+    const bucket = (aligned.xs.at(-1)! - aligned.xs[0]!) / (MAX_ALIGNED_COLUMNS / 2);
+    aligned.runs.forEach((run, r) => {
+      expect(Math.max(...run.values)).toBe(99);
+      expect(aligned.xs[run.at[0]!]).toBeLessThanOrEqual(r);
+      expect(aligned.xs[run.at[run.at.length - 1]!]! + bucket).toBeGreaterThanOrEqual(399 * 50 + r);
+    });
+  });
+
+  it("keeps a bucket's lowest and highest value in their order, or the NaN logged there", () => {
+    const grid = onGrid({ xs: [0, 1, 2, 3, 10, 11, 12], values: [5, 9, 1, 4, 2, Number.NaN, 3] }, 0, 20, 2);
+    expect(grid.xs).toEqual([0, 5, 10]);
+    expect(grid.values.slice(0, 2)).toEqual([9, 1]);
+    expect(grid.values[2]).toBeNaN();
   });
 
   it("measures x in epochs, seconds since the run started, or wall-clock seconds", () => {

@@ -18,6 +18,74 @@ export function xValues(series: SeriesData, axis: XAxis): number[] {
   }
 }
 
+/**
+ * Past this many distinct x values (50 runs downsampled at different steps), every run is put on
+ * one shared grid instead: a redraw walks every column of every curve, and 50 curves x 20,000
+ * columns is what made each step of the smoothing slider a long task.
+ */
+export const MAX_ALIGNED_COLUMNS = 2400;
+
+function unionOf(runs: readonly { xs: readonly number[] }[]): number[] {
+  const all = new Float64Array(runs.reduce((n, run) => n + run.xs.length, 0));
+  let offset = 0;
+  for (const run of runs) {
+    all.set(run.xs, offset);
+    offset += run.xs.length;
+  }
+  all.sort();
+  const xs: number[] = [];
+  for (const x of all) if (xs.length === 0 || xs[xs.length - 1] !== x) xs.push(x);
+  return xs;
+}
+
+/**
+ * A run's points on a grid of `buckets` equal buckets over [first, last], two slots each: per
+ * bucket its lowest and highest value (in their order, so spikes and the envelope survive), or a
+ * NaN/infinity it logged there (those are what must not vanish).
+ */
+export function onGrid(
+  run: { xs: readonly number[]; values: readonly number[] },
+  first: number,
+  last: number,
+  buckets: number,
+): { xs: number[]; values: number[] } {
+  const width = (last - first) / buckets || 1;
+  const slot = (b: number, second: boolean) => first + (b + (second ? 0.5 : 0)) * width;
+  const xs: number[] = [];
+  const values: number[] = [];
+  let bucket = -1;
+  let lo = -1;
+  let hi = -1;
+  let odd = -1;
+  const flush = () => {
+    if (bucket < 0) return;
+    const picks = odd >= 0 ? [odd] : lo === hi ? [lo] : [Math.min(lo, hi), Math.max(lo, hi)];
+    picks.forEach((i, n) => {
+      xs.push(slot(bucket, n === 1 || (picks.length === 1 && (run.xs[i] ?? 0) >= slot(bucket, true))));
+      values.push(run.values[i] ?? Number.NaN);
+    });
+  };
+  for (let i = 0; i < run.xs.length; i++) {
+    const b = Math.min(buckets - 1, Math.floor(((run.xs[i] ?? 0) - first) / width));
+    if (b !== bucket) {
+      flush();
+      bucket = b;
+      lo = -1;
+      hi = -1;
+      odd = -1;
+    }
+    const value = run.values[i] ?? Number.NaN;
+    if (!Number.isFinite(value)) {
+      if (odd < 0) odd = i;
+      continue;
+    }
+    if (lo < 0 || value < (run.values[lo] ?? 0)) lo = i;
+    if (hi < 0 || value > (run.values[hi] ?? 0)) hi = i;
+  }
+  flush();
+  return { xs, values };
+}
+
 /** One run's points placed on the shared x column. */
 export interface AlignedRun {
   runId: string;
@@ -45,15 +113,13 @@ export function alignSeries(seriesList: readonly SeriesData[], xAxis: XAxis): Al
     const pick = <T>(column: T[]) => (order ? order.map((i) => column[i] as T) : column);
     return { runId: series.runId, xs: pick(xs), values: pick(series.values) };
   });
-  const all = new Float64Array(perRun.reduce((n, run) => n + run.xs.length, 0));
-  let offset = 0;
-  for (const run of perRun) {
-    all.set(run.xs, offset);
-    offset += run.xs.length;
+  let xs = unionOf(perRun);
+  if (xs.length > MAX_ALIGNED_COLUMNS) {
+    const first = xs[0] ?? 0;
+    const last = xs[xs.length - 1] ?? first;
+    for (const run of perRun) Object.assign(run, onGrid(run, first, last, MAX_ALIGNED_COLUMNS / 2));
+    xs = unionOf(perRun);
   }
-  all.sort();
-  const xs: number[] = [];
-  for (const x of all) if (xs.length === 0 || xs[xs.length - 1] !== x) xs.push(x);
 
   const runs = perRun.map((run): AlignedRun => {
     const at = new Int32Array(run.xs.length);

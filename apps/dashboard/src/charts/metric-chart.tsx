@@ -53,6 +53,8 @@ const X_LABELS: Record<XAxis, string> = {
 };
 
 const AXIS_FONT = "11px system-ui, sans-serif";
+/** The most runs whose raw curves are drawn faint behind their smoothed ones. */
+const RAW_BEHIND_MAX_RUNS = 20;
 let measureContext: CanvasRenderingContext2D | null | undefined;
 function labelWidth(label: string): number {
   if (measureContext === undefined) measureContext = document.createElement("canvas").getContext("2d");
@@ -119,6 +121,9 @@ export function MetricChart(props: MetricChartProps) {
   const layout = `${curves ? "groups:" : ""}${data.lines.map((l) => `${l.runId}:${l.smoothed !== null}`).join("|")}`;
   // Moving the smoothing slider only changes the data; the chart is rebuilt only when it turns on or off.
   const smoothingOn = settings.smoothing > 0;
+  // Past 20 runs the faint raw curves behind the smoothed ones are a haze that costs as much to
+  // paint as the curves themselves; they are left out (the smoothed curve and tooltip remain).
+  const rawBehind = data.lines.length <= RAW_BEHIND_MAX_RUNS;
   // biome-ignore lint/correctness/useExhaustiveDependencies: layout and theme summarise what the options read
   const options = useMemo((): Omit<Options, "width" | "height"> => {
     const palette = readChartTheme();
@@ -130,6 +135,7 @@ export function MetricChart(props: MetricChartProps) {
       lineSeries.push({
         stroke: smoothingOn ? withAlpha(color, 0.22) : color,
         width: smoothingOn ? 1 : 1.5,
+        show: !smoothingOn || rawBehind,
         spanGaps: true,
         points: { show: false },
       });
@@ -211,6 +217,7 @@ export function MetricChart(props: MetricChartProps) {
     settings.logScale,
     settings.ignoreOutliers,
     smoothingOn,
+    rawBehind,
     props.syncKey,
     highlight,
   ]);
