@@ -13,6 +13,7 @@ import { createProjectRecordService } from "./project-records.ts";
 import { createProjectService } from "./projects.ts";
 import { createQueueService } from "./queue.ts";
 import { createRunFieldService } from "./run-fields.ts";
+import { createRunLookupService } from "./run-lookup.ts";
 import { createRunnerService, DEFAULT_QUEUE_SETTINGS, type QueueSettings } from "./runners.ts";
 import { createRunService } from "./runs.ts";
 import { createScriptCancel } from "./script-cancel.ts";
@@ -45,6 +46,7 @@ export function createServices(opts: ServicesOptions) {
   const runners = createRunnerService(opts.database, runs, queue, queueSettings);
   const projectRecords = createProjectRecordService(opts.database);
   const runFields = createRunFieldService(opts.database, runs);
+  const runLookup = createRunLookupService(opts.database, runs);
   const metricRelog = createMetricRelogService(opts.database, metrics, logs);
   const metricHistory = createMetricHistoryService(opts.database);
   const tokens = createTokenService(opts.database, { envAdminToken: opts.envAdminToken });
@@ -56,6 +58,7 @@ export function createServices(opts: ServicesOptions) {
     projectRecords,
     runs,
     runFields,
+    runLookup,
     metrics,
     metricRelog,
     metricHistory,

@@ -179,7 +179,7 @@ async function search(call: MlflowCall) {
   const projects = await Promise.all(
     stringList(call.fields, "experiment_ids").map((id) => requireExperiment(call, id, "read")),
   );
-  const runs = await call.services.runs.listInProjects(projects.map((p) => p.id));
+  const runs = await call.services.runLookup.listInProjects(projects.map((p) => p.id));
   const artifacts = await call.services.artifacts.listMatching(
     runs.map((r) => r.id),
     `models/%/${LOGGED_MODEL_RECORD}`,

@@ -69,7 +69,17 @@ export async function requestFields(
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new MlflowError("BAD_REQUEST", "The request body must be a JSON object.");
   }
-  return { fields: parsed as RequestFields, bodyBytes: body.length };
+  return { fields: stringifyExperimentIds(parsed as RequestFields), bodyBytes: body.length };
+}
+
+/** Old clients send experiment ids as numbers; MLflow's server reads them as strings, as here. */
+function stringifyExperimentIds(fields: RequestFields): RequestFields {
+  const out = { ...fields };
+  if (typeof out.experiment_id === "number") out.experiment_id = String(out.experiment_id);
+  if (Array.isArray(out.experiment_ids)) {
+    out.experiment_ids = out.experiment_ids.map((id) => (typeof id === "number" ? String(id) : id));
+  }
+  return out;
 }
 
 export function sendMlflowJson(res: ServerResponse, status: number, body: unknown): void {

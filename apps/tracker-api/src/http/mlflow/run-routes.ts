@@ -40,7 +40,7 @@ async function create(call: MlflowCall) {
   const again =
     startTime === undefined
       ? null
-      : await call.services.runs.findRecentTwin({
+      : await call.services.runLookup.findRecentTwin({
           project: project.slug,
           name: runName,
           startedAt,

@@ -83,7 +83,7 @@ async function searchRuns(call: MlflowCall) {
     projects.set(project.id, project);
   }
   const bySlug = new Map([...projects.values()].map((p) => [p.slug, p]));
-  const runs = (await call.services.runs.listInProjects([...projects.keys()])).filter((r) =>
+  const runs = (await call.services.runLookup.listInProjects([...projects.keys()])).filter((r) =>
     keepsStage(viewType, r.deletedAt !== null),
   );
   const latest = await call.services.metricHistory.latest(runs.map((r) => r.id));
