@@ -1,6 +1,7 @@
 import path from "node:path";
 import pino from "pino";
 import { createDatabase, migrateDatabase, pgliteDirIn } from "./db/client.ts";
+import { DataDirLockedError } from "./db/data-dir-lock.ts";
 import { readEnv } from "./env.ts";
 import { dashboardStatic } from "./http/dashboard-static.ts";
 import { predictRoute } from "./http/predict-route.ts";
@@ -87,8 +88,13 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `tracker-api failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
-  );
+  // A refused data directory is the user's situation, not a bug: its message says it all.
+  const detail =
+    error instanceof DataDirLockedError
+      ? error.message
+      : error instanceof Error
+        ? error.stack
+        : String(error);
+  process.stderr.write(`tracker-api failed to start: ${detail}\n`);
   process.exit(1);
 });

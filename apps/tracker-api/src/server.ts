@@ -6,10 +6,12 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import type { Logger } from "pino";
 import { type WebSocket, WebSocketServer } from "ws";
+import { DATABASE_RETRY_AFTER_S, isDatabaseUnreachable } from "./db/database-unreachable.ts";
 import { handleArtifactRequest } from "./http/artifact-routes.ts";
 import { AuthThrottle, AuthThrottledError, type AuthThrottleOptions } from "./http/auth-throttle.ts";
 import { bearerToken } from "./http/bearer.ts";
 import { handleDatasetRequest } from "./http/dataset-routes.ts";
+import { requestIdOf, sendUnexpectedError } from "./http/error-answer.ts";
 import { handleMlflowRequest } from "./http/mlflow/mlflow-router.ts";
 import { sendError, sendJson } from "./http/respond.ts";
 import { dropRevokedSockets, TokenSockets } from "./http/token-sockets.ts";
@@ -39,6 +41,15 @@ export interface LabtrackServer {
   listen(port: number, host: string): Promise<{ port: number; url: string }>;
   /** Graceful stop: tell WebSocket clients to reconnect elsewhere, finish in-flight requests. */
   close(): Promise<void>;
+}
+
+/** The full error (SQL text, parameters) goes to the log under the id the short answer names. */
+function logProcedureError(log: Logger, error: TRPCError, path: string | undefined, what: string): void {
+  if (isDatabaseUnreachable(error)) {
+    log.warn({ err: error.cause ?? error, path, requestId: requestIdOf(error) }, "database unreachable");
+  } else if (error.code === "INTERNAL_SERVER_ERROR") {
+    log.error({ err: error, path, requestId: requestIdOf(error) }, what);
+  }
 }
 
 export function createLabtrackServer(opts: LabtrackServerOptions): LabtrackServer {
@@ -86,9 +97,11 @@ export function createLabtrackServer(opts: LabtrackServerOptions): LabtrackServe
     basePath: "/trpc/",
     maxBodySize: REQUEST_BODY_MAX_BYTES,
     createContext: ({ req, res, info }) => contextFor(req, info.connectionParams, { response: res }),
-    onError: ({ error, path }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error, path }, "procedure failed");
-    },
+    onError: ({ error, path }) => logProcedureError(log, error, path, "procedure failed"),
+    responseMeta: ({ errors }) =>
+      errors.some((error) => isDatabaseUnreachable(error))
+        ? { headers: { "retry-after": String(DATABASE_RETRY_AFTER_S) } }
+        : {},
   });
 
   const server = http.createServer((req, res) => {
@@ -100,9 +113,7 @@ export function createLabtrackServer(opts: LabtrackServerOptions): LabtrackServe
         res.setHeader("retry-after", String(error.retryAfterSeconds));
         return sendError(res, 429, "TOO_MANY_REQUESTS", error.message);
       }
-      log.error({ err: error, url: url.pathname }, "request failed");
-      if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", "internal error");
-      else res.destroy();
+      sendUnexpectedError(res, error, log, url.pathname);
     });
   });
 
@@ -138,9 +149,7 @@ export function createLabtrackServer(opts: LabtrackServerOptions): LabtrackServe
     router: appRouter,
     createContext: ({ req, res, info }) => contextFor(req, info.connectionParams, { socket: res }),
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 10_000 },
-    onError: ({ error, path }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR") log.error({ err: error, path }, "subscription failed");
-    },
+    onError: ({ error, path }) => logProcedureError(log, error, path, "subscription failed"),
   });
 
   return {

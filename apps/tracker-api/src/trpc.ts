@@ -7,6 +7,8 @@ import {
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { Logger } from "pino";
 import { ZodError } from "zod";
+import { isDatabaseUnreachable } from "./db/database-unreachable.ts";
+import { DATABASE_UNREACHABLE_MESSAGE, internalErrorMessage, requestIdOf } from "./http/error-answer.ts";
 import type { Services } from "./services/index.ts";
 
 export interface Caller {
@@ -48,6 +50,34 @@ const t = initTRPC
   .meta<ProcedureMeta>()
   .create({
     errorFormatter({ shape, error }) {
+      if (isDatabaseUnreachable(error)) {
+        // A connection failure, not a failed statement: the client should try again (503, Retry-After).
+        return {
+          ...shape,
+          message: DATABASE_UNREACHABLE_MESSAGE,
+          data: {
+            ...shape.data,
+            code: "SERVICE_UNAVAILABLE" as const,
+            httpStatus: 503,
+            stack: undefined,
+            fields: null,
+            requestId: null,
+          },
+        };
+      }
+      if (error.code === "INTERNAL_SERVER_ERROR") {
+        // The cause may carry the SQL text and every parameter: that stays in the server log.
+        return {
+          ...shape,
+          message: internalErrorMessage(error),
+          data: {
+            ...shape.data,
+            stack: undefined,
+            fields: null,
+            requestId: requestIdOf(error) as string | null,
+          },
+        };
+      }
       const zodError = error.cause instanceof ZodError ? error.cause : null;
       return {
         ...shape,
@@ -62,6 +92,7 @@ const t = initTRPC
           fields: zodError
             ? zodError.issues.map((i) => ({ path: i.path.map(String), message: i.message }))
             : null,
+          requestId: null,
         },
       };
     },

@@ -1,8 +1,8 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
-import type { SQL } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
@@ -10,6 +10,8 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { ambientTransactions } from "./ambient-transaction.ts";
+import { acquireDataDirLock } from "./data-dir-lock.ts";
+import { createPgliteCluster } from "./pglite-initdb.ts";
 import * as schema from "./schema.ts";
 
 export type Schema = typeof schema;
@@ -38,6 +40,8 @@ export interface Database {
     onMessage: (payload: string) => void,
     onConnect?: () => void,
   ): Promise<() => Promise<void>>;
+  /** Applies the committed migrations; processes starting at once take turns. */
+  migrate(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,6 +61,9 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Da
     : await createPgliteDatabase(options.pgliteDir);
   return database;
 }
+
+/** Held while migrating, so API processes starting at once on one database take turns. */
+const MIGRATION_LOCK = sql`hashtext('labtrack:migrations')`;
 
 function createPostgresDatabase(url: string, max: number): Database {
   const client = postgres(url, {
@@ -85,43 +92,89 @@ function createPostgresDatabase(url: string, max: number): Database {
       const { unlisten } = await client.listen(channel, onMessage, onConnect);
       return unlisten;
     },
+    async migrate() {
+      // One connection: the session-level advisory lock and the migration share it.
+      const single = postgres(url, { max: 1, onnotice: () => {} });
+      const lockDb = drizzlePostgres({ client: single });
+      try {
+        await lockDb.execute(sql`SELECT pg_advisory_lock(${MIGRATION_LOCK})`);
+        await migratePostgres(lockDb, { migrationsFolder: MIGRATIONS_DIR });
+        await lockDb.execute(sql`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`);
+      } finally {
+        await single.end({ timeout: 5 });
+      }
+    },
     close: () => client.end({ timeout: 5 }),
   };
 }
 
+/**
+ * Postgres' default shared_buffers (128 MB) lives inside PGlite's WebAssembly memory and is touched
+ * at start; 16 MB keeps the embedded API small (see README "Memory") at little cost to ingest.
+ */
+const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"];
+
+function openPglite(dir: string | undefined): PGlite {
+  const options = { startParams: PGLITE_START_PARAMS };
+  return dir ? new PGlite(dir, options) : new PGlite(options);
+}
+
 async function createPgliteDatabase(dir: string | undefined): Promise<Database> {
-  if (dir) mkdirSync(dir, { recursive: true });
-  const client = dir ? new PGlite(dir) : new PGlite();
-  await client.waitReady;
-  const { db, transaction, afterCommit } = ambientTransactions(
-    drizzlePglite({ client, schema }) as unknown as Drizzle,
-  );
+  const lock = dir ? lockDataDir(dir) : null;
+  try {
+    if (dir && !existsSync(path.join(dir, "PG_VERSION"))) await createPgliteCluster(dir, PGLITE_START_PARAMS);
+    const client = openPglite(dir);
+    await client.waitReady;
+    const { db, transaction, afterCommit } = ambientTransactions(
+      drizzlePglite({ client, schema }) as unknown as Drizzle,
+    );
+    return {
+      kind: "pglite",
+      db,
+      transaction,
+      afterCommit,
+      async query<Row extends Record<string, unknown>>(statement: SQL) {
+        const result = (await db.execute(statement)) as unknown as { rows: Row[] };
+        return result.rows;
+      },
+      async listen(channel, onMessage, onConnect) {
+        const unlisten = await client.listen(channel, onMessage);
+        onConnect?.();
+        return unlisten;
+      },
+      // One process per data directory (the lock), so nobody to take turns with.
+      migrate: () =>
+        migratePglite(db as unknown as Parameters<typeof migratePglite>[0], {
+          migrationsFolder: MIGRATIONS_DIR,
+        }),
+      async close() {
+        await client.close();
+        lock?.release();
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+/** PGlite is one process's database: a second process on the same files would corrupt them. */
+function lockDataDir(dir: string) {
+  mkdirSync(dir, { recursive: true });
+  const lock = acquireDataDirLock(`${dir}.lock`);
+  const releaseAtExit = () => lock.release();
+  process.once("exit", releaseAtExit);
   return {
-    kind: "pglite",
-    db,
-    transaction,
-    afterCommit,
-    async query<Row extends Record<string, unknown>>(statement: SQL) {
-      const result = (await db.execute(statement)) as unknown as { rows: Row[] };
-      return result.rows;
+    release() {
+      process.off("exit", releaseAtExit);
+      lock.release();
     },
-    async listen(channel, onMessage, onConnect) {
-      const unlisten = await client.listen(channel, onMessage);
-      onConnect?.();
-      return unlisten;
-    },
-    close: () => client.close(),
   };
 }
 
 /** Applies the committed drizzle-kit migrations. */
-export async function migrateDatabase(database: Database): Promise<void> {
-  const config = { migrationsFolder: MIGRATIONS_DIR };
-  if (database.kind === "postgres") {
-    await migratePostgres(database.db as unknown as Parameters<typeof migratePostgres>[0], config);
-  } else {
-    await migratePglite(database.db as unknown as Parameters<typeof migratePglite>[0], config);
-  }
+export function migrateDatabase(database: Database): Promise<void> {
+  return database.migrate();
 }
 
 export function pgliteDirIn(dataDir: string): string {

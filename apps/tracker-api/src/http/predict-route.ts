@@ -1,11 +1,5 @@
 import { text } from "node:stream/consumers";
-import {
-  ensureInferenceBackend,
-  inferenceConfig,
-  type LoadedClassifier,
-  loadClassifier,
-  UndecodableImageError,
-} from "@labtrack/inference";
+import type { LoadedClassifier } from "@labtrack/inference";
 import type { Artifact } from "@labtrack/schemas";
 import { runId as runIdSchema } from "@labtrack/schemas";
 import { TRPCError } from "@trpc/server";
@@ -17,6 +11,14 @@ import { ImageBodyError, readImageBody } from "./read-image-body.ts";
 import { sendError, sendJson } from "./respond.ts";
 
 const ROUTE = /^\/api\/runs\/([^/]+)\/predict$/;
+
+type Inference = typeof import("@labtrack/inference");
+let inference: Inference | null = null;
+/** tfjs and its backend cost about 80 MB: loaded by the first prediction, not at start. */
+async function loadInference(): Promise<Inference> {
+  inference ??= await import("@labtrack/inference");
+  return inference;
+}
 const CONFIG_PATH = `${MODEL_PREFIX}inference_config.json`;
 const CONFIG_MAX_BYTES = 1024 * 1024;
 
@@ -55,6 +57,7 @@ async function checkServable(services: Services, runId: string, files: readonly 
   } catch {
     throw new UnservableModelError(422, `${CONFIG_PATH}: is not JSON`);
   }
+  const { inferenceConfig } = await loadInference();
   const parsed = inferenceConfig.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -114,6 +117,7 @@ export function predictRoute(
       await checkServable(ctx.services, runId, model.files);
       const image = await readImageBody(req, maxImageBytes);
       const classifier = await loaded.get(modelKey(model.files), async () => {
+        const { ensureInferenceBackend, loadClassifier } = await loadInference();
         await ensureInferenceBackend();
         const dir = await materialiseModel(ctx.services.artifacts.blobs, opts.cacheDir, model.files);
         return loadClassifier(dir);
@@ -140,7 +144,7 @@ export function predictRoute(
       } else if (error instanceof ImageBodyError) {
         req.resume();
         sendError(res, error.status, "BAD_REQUEST", error.message);
-      } else if (error instanceof UndecodableImageError) {
+      } else if (inference && error instanceof inference.UndecodableImageError) {
         sendError(res, 400, "BAD_REQUEST", `body: ${error.message}`);
       } else {
         throw error;

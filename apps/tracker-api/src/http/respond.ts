@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
 import { TRPCError } from "@trpc/server";
 import type { Logger } from "pino";
+import { sendUnexpectedError } from "./error-answer.ts";
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -30,15 +31,14 @@ export function sendStream(
 
 /**
  * The answer to an error thrown while handling a plain HTTP route: a TRPCError from a service keeps
- * its message (404 for NOT_FOUND, 400 otherwise); anything else is logged and answered with 500.
+ * its message (404 for NOT_FOUND, 400 otherwise); anything else is logged and answered with 503
+ * (database unreachable) or a short 500 naming a request id.
  */
 export function sendRouteError(res: ServerResponse, error: unknown, log: Logger, route: string): void {
-  if (error instanceof TRPCError) {
+  if (error instanceof TRPCError && error.code !== "INTERNAL_SERVER_ERROR") {
     const status = error.code === "NOT_FOUND" ? 404 : error.code === "FORBIDDEN" ? 403 : 400;
     sendError(res, status, error.code, error.message);
     return;
   }
-  log.error({ err: error }, `${route} request failed`);
-  if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", (error as Error).message);
-  else res.destroy();
+  sendUnexpectedError(res, error, log, route);
 }

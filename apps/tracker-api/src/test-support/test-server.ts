@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { startS3TestServer } from "@labtrack/s3/test-support";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import postgres from "postgres";
 import { createDatabase, type Database, migrateDatabase } from "../db/client.ts";
 import type { AuthThrottleOptions } from "../http/auth-throttle.ts";
@@ -72,6 +72,8 @@ export async function startTestServer(
     queueSettings?: Partial<QueueSettings>;
     blobStore?: BlobStoreKind;
     authThrottle?: AuthThrottleOptions;
+    /** Where the server logs (silent unless LABTRACK_TEST_LOG_LEVEL is set). */
+    log?: Logger;
   } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), "labtrack-test-")));
@@ -101,7 +103,7 @@ export async function startTestServer(
     envAdminToken: adminToken,
     queueSettings: opts.queueSettings,
   });
-  const log = pino({ level: process.env.LABTRACK_TEST_LOG_LEVEL ?? "silent" });
+  const log = opts.log ?? pino({ level: process.env.LABTRACK_TEST_LOG_LEVEL ?? "silent" });
   const reaper = startLeaseReaper({
     database,
     runs: services.runs,

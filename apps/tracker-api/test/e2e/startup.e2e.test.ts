@@ -1,55 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const apiDir = fileURLToPath(new URL("../..", import.meta.url));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts `tsx src/main.ts` as `pnpm start` does and resolves once it printed its sign-in link. */
-function startApi(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(path.join(apiDir, "node_modules/.bin/tsx"), ["src/main.ts"], {
-    cwd: apiDir,
-    env: { ...process.env, LABTRACK_LOG_LEVEL: "warn", ...env },
-  });
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no sign-in line within 120 s:\n${output}`)), 120_000);
-    const check = setInterval(() => {
-      if (/Sign in: |Admin token: see/.test(output)) {
-        clearTimeout(timer);
-        clearInterval(check);
-        resolve({ child, output: () => output });
-      }
-    }, 50);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      clearInterval(check);
-      reject(new Error(`tracker-api exited with ${code}:\n${output}`));
-    });
-  });
-}
-
-function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
-}
+import { exitOf, freePort, startApi } from "./api-process.ts";
 
 describe("tracker-api as a process on the embedded database", () => {
   let dataDir: string;
