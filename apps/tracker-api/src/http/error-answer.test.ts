@@ -116,7 +116,7 @@ describe.each(DB_KINDS)("an unexpected server error (%s)", (kind) => {
     const raw = JSON.stringify(res.body);
     expect(raw.length).toBeLessThan(1_000);
     expect(raw).not.toMatch(/run_logs|insert into|xxxxx/i);
-    const requestId = (res.body.error?.data as { requestId?: string }).requestId;
+    const requestId = (res.body.error?.data as { requestId?: string } | undefined)?.requestId;
     expect(requestId).toMatch(/^[0-9a-f]{16}$/);
     expect(res.body.error?.message).toContain(requestId);
     const logged = lines.find((line) => line.includes(requestId ?? "?"));
