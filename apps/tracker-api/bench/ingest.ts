@@ -20,7 +20,7 @@ function batchPoints(batchIndex: number) {
 }
 
 /** Points/s through the API: 8 runs logging batches of 1,000 points concurrently, over HTTP. */
-async function ingestThroughApi(server: ApiProcess): Promise<number> {
+export async function ingestThroughApi(server: ApiProcess): Promise<number> {
   const runIds: string[] = [];
   for (let r = 0; r < RUNS; r++) {
     const res = await callProcedure(server, server.adminToken, "runs.create", { project: "bench-ingest" });

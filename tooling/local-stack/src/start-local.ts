@@ -16,8 +16,11 @@ const dataDir = path.resolve(root, process.env.LABTRACK_DATA_DIR ?? ".labtrack")
 const url = `http://127.0.0.1:${port}`;
 const children: ChildProcess[] = [];
 
-function start(name: string, cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(path.join(root, "node_modules/.bin/tsx"), ["src/main.ts"], {
+/** A small young generation: an idle API keeps about 50 MB less (README "Memory"). */
+const API_NODE_FLAGS = "--max-semi-space-size=4";
+
+function start(name: string, cwd: string, env: NodeJS.ProcessEnv, nodeFlags: string[] = []): ChildProcess {
+  const child = spawn(path.join(root, "node_modules/.bin/tsx"), [...nodeFlags, "src/main.ts"], {
     cwd: path.join(root, cwd),
     env: { ...process.env, ...env },
     stdio: "inherit",
@@ -83,7 +86,9 @@ async function runnerToken(): Promise<string> {
 }
 
 try {
-  start("tracker-api", "apps/tracker-api", { LABTRACK_PORT: port, LABTRACK_DATA_DIR: dataDir });
+  start("tracker-api", "apps/tracker-api", { LABTRACK_PORT: port, LABTRACK_DATA_DIR: dataDir }, [
+    API_NODE_FLAGS,
+  ]);
   await waitForHealth();
   if (process.env.LABTRACK_NO_RUNNER !== "1") {
     start("gpu-runner", "apps/gpu-runner", {
