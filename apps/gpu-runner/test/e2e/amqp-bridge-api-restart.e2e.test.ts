@@ -9,10 +9,11 @@ import {
   type TestServer,
   testDatabaseUrl,
 } from "@labtrack/tracker-api/test-support";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type BridgeProcess,
   deleteQueues,
+  holdBrokerLock,
   publishTo,
   queueDepth,
   spawnBridge,
@@ -27,6 +28,9 @@ const REPORT =
 
 describe.each(DB_KINDS)("labtrack bridge amqp while the Labtrack API is down, on %s", (kind: DbKind) => {
   const cleanups: (() => Promise<unknown> | unknown)[] = [];
+  beforeAll(async () => {
+    cleanups.push(await holdBrokerLock());
+  }, 600_000);
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   }, 60_000);

@@ -10,11 +10,14 @@ import { writeClassFolderDataset } from "../synthetic-shapes.ts";
 import {
   type BridgeProcess,
   deleteQueues,
+  holdBrokerLock,
   publishTo,
   queueDepth,
   restartBroker,
+  seedMessage,
   spawnBridge,
   stopBridge,
+  TRAIN_SCRIPT,
   takeAll,
   testQueues,
 } from "./amqp-harness.ts";
@@ -29,30 +32,6 @@ import {
 } from "./harness.ts";
 
 const POLL_MS = 300;
-
-/** Stands in for seed 000's trainer: reports per-epoch metrics, then the test-split results. */
-const TRAIN_SCRIPT = `
-const arg = (name) => process.argv.find((a) => a.startsWith("--" + name + "="))?.slice(name.length + 3);
-const report = (line) => console.log("@labtrack " + JSON.stringify(line));
-console.log("training " + arg("batch"));
-setTimeout(() => {
-  for (let epoch = 1; epoch <= 3; epoch++) report({ step: epoch, epoch, metrics: { "val/accuracy": 0.9 + epoch / 100 } });
-  report({ metrics: {}, results: { "test/accuracy": 0.9412, "test/precision": 0.9387, "test/recall": 0.9301,
-    "test/f1": 0.9344, training_time_s: 12.5, epochs_run: 3, best_epoch: 2 } });
-}, Number(arg("sleep-ms")));
-`;
-
-/** Seed 000's message, plus how long the stand-in trainer takes. */
-const seedMessage = (batchId: string, sleepMs = 0) => ({
-  batchId,
-  totalImages: 9000,
-  categories: ["carros", "moedas", "animais"],
-  augmentationCount: 9,
-  datasetPath: "training/carros/",
-  targetClasses: 50,
-  createdAt: "2025-11-15T10:00:00Z",
-  sleepMs,
-});
 
 type BridgedRun = {
   id: string;
@@ -144,7 +123,10 @@ describe.each(DB_KINDS)("labtrack bridge amqp against RabbitMQ, on %s", (kind) =
 
   const bodyOf = (message: GetMessage) => JSON.parse(message.content.toString()) as Record<string, unknown>;
 
+  let releaseBroker: () => Promise<void>;
+
   beforeAll(async () => {
+    releaseBroker = await holdBrokerLock();
     server = await startFastServer(kind);
     userToken = (await server.services.tokens.create("amqp-bridge", "user")).token;
     await writeFile(script, TRAIN_SCRIPT);
@@ -152,12 +134,13 @@ describe.each(DB_KINDS)("labtrack bridge amqp against RabbitMQ, on %s", (kind) =
     runner = spawnRunner(server.url, await runnerToken(server), `amqp-${kind}`, {
       LABTRACK_RUNNER_SLOTS: "2",
     });
-  }, 60_000);
+  }, 600_000);
   afterAll(async () => {
     await Promise.all(bridges.map((b) => stopBridge(b, "SIGKILL")));
     await stopRunner(runner, "SIGKILL");
-    await server.close();
+    await server?.close();
     await deleteQueues(queues);
+    await releaseBroker?.();
   }, 60_000);
 
   it("queues one run per message, publishes its result once, and dead-letters what it cannot read", async () => {

@@ -1,6 +1,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -125,4 +126,63 @@ export async function stopBridge(bridge: BridgeProcess, signal: NodeJS.Signals =
   if (bridge.child.exitCode !== null || bridge.child.signalCode !== null) return bridge.exited;
   bridge.child.kill(signal);
   return bridge.exited;
+}
+
+/** Stands in for seed 000's trainer: reports per-epoch metrics, then the test-split results. */
+export const TRAIN_SCRIPT = `
+const arg = (name) => process.argv.find((a) => a.startsWith("--" + name + "="))?.slice(name.length + 3);
+const report = (line) => console.log("@labtrack " + JSON.stringify(line));
+console.log("training " + arg("batch"));
+setTimeout(() => {
+  for (let epoch = 1; epoch <= 3; epoch++) report({ step: epoch, epoch, metrics: { "val/accuracy": 0.9 + epoch / 100 } });
+  report({ metrics: {}, results: { "test/accuracy": 0.9412, "test/precision": 0.9387, "test/recall": 0.9301,
+    "test/f1": 0.9344, training_time_s: 12.5, epochs_run: 3, best_epoch: 2 } });
+}, Number(arg("sleep-ms")));
+`;
+
+/** Seed 000's message, plus how long the stand-in trainer takes. */
+export const seedMessage = (batchId: string, sleepMs = 0) => ({
+  batchId,
+  totalImages: 9000,
+  categories: ["carros", "moedas", "animais"],
+  augmentationCount: 9,
+  datasetPath: "training/carros/",
+  targetClasses: 50,
+  createdAt: "2025-11-15T10:00:00Z",
+  sleepMs,
+});
+
+const LOCK_DIR = path.join(os.tmpdir(), "labtrack-amqp-e2e.lock");
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The amqp e2e files restart the one broker of the machine: they take turns (across test files,
+ * which vitest runs side by side, and across processes). Resolves to the release.
+ */
+export async function holdBrokerLock(): Promise<() => Promise<void>> {
+  for (;;) {
+    try {
+      await mkdir(LOCK_DIR);
+      await writeFile(path.join(LOCK_DIR, "pid"), String(process.pid));
+      return () => rm(LOCK_DIR, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = Number(await readFile(path.join(LOCK_DIR, "pid"), "utf8").catch(() => ""));
+      const age = Date.now() - ((await stat(LOCK_DIR).catch(() => null))?.mtimeMs ?? Date.now());
+      // A holder that died (or never wrote its pid within a minute) leaves the lock to the next.
+      if ((holder > 0 && !alive(holder)) || (!holder && age > 60_000)) {
+        await rm(LOCK_DIR, { recursive: true, force: true });
+        continue;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
