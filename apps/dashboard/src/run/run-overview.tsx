@@ -62,6 +62,7 @@ export function RunOverview({ run }: { run: Run }) {
   const { source, user } = provenanceRows(run);
   if (source) details.push(["Source", <code key="src">{source}</code>]);
   if (user) details.push(["User", user]);
+  if (run.deletedAt) details.push(["Deleted", `${when(run.deletedAt)} (through the MLflow API)`]);
   if (run.parentRunId) {
     details.push([
       "Parent run",

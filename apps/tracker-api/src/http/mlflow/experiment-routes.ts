@@ -9,10 +9,12 @@ import { keyValueList, optionalString, requiredString } from "./request-fields.t
 
 async function getByName(call: MlflowCall) {
   const name = requiredString(call.fields, "experiment_name");
+  // A Labtrack project is also found by its slug (MLFLOW_EXPERIMENT_NAME=flowers finds project `flowers`).
+  const records = call.services.projectRecords;
   const found =
     name === "Default"
-      ? await call.services.projectRecords.defaultProject()
-      : await call.services.projectRecords.byName(name);
+      ? await records.defaultProject()
+      : ((await records.byName(name)) ?? (await records.bySlug(name)));
   if (!found) throw doesNotExist(`Could not find experiment with name '${name}'`);
   call.services.access.assertProject(call.caller, found.slug, "read", "experiment_name");
   return { experiment: experimentView(found) };
@@ -22,7 +24,10 @@ async function create(call: MlflowCall) {
   const name = validateExperimentName(optionalString(call.fields, "name"));
   const tags = keyValueList(call.fields, "tags");
   for (const tag of tags) validateExperimentTag(tag.key, tag.value);
-  const existing = name === "Default" ? await call.services.projectRecords.defaultProject() : null;
+  const existing =
+    name === "Default"
+      ? await call.services.projectRecords.defaultProject()
+      : await call.services.projectRecords.bySlug(name);
   if (existing) throw new MlflowError("RESOURCE_ALREADY_EXISTS", `Experiment(name=${name}) already exists.`);
   try {
     const project = await call.services.projectRecords.createNamed({

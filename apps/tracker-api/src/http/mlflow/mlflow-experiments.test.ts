@@ -85,6 +85,17 @@ describe.each(DB_KINDS)("mlflow experiments, run search and run life cycle on %s
     expect(
       (await mlflow.call("GET", "experiments/get", { experiment_id: a })).body?.experiment?.lifecycle_stage,
     ).toBe("active");
+    // A Labtrack project is found by its slug too, so MLFLOW_EXPERIMENT_NAME=<slug> logs into it.
+    await callProcedure(server, server.adminToken, "projects.create", {
+      slug: "flowers",
+      name: "Flowers 102",
+    });
+    const bySlug = await mlflow.call("GET", "experiments/get-by-name", { experiment_name: "flowers" });
+    expect(bySlug.body?.experiment?.name).toBe("Flowers 102");
+    expect(await mlflow.call("POST", "experiments/create", { name: "flowers" })).toMatchObject({
+      status: 400,
+      body: { error_code: "RESOURCE_ALREADY_EXISTS" },
+    });
     const zero = await mlflow.call("POST", "experiments/delete", { experiment_id: "0" });
     expect(zero).toMatchObject({ status: 400, body: { error_code: "INVALID_PARAMETER_VALUE" } });
     // The same API under /ajax-api/, as MLflow's UI calls it.
