@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -112,9 +113,14 @@ describe.each(STORAGE_CASES)("datasets over HTTP on %s with %s blobs", (kind, bl
   });
 
   it("refuses bodies that are not tars, pushes without a user token, and reads without any token", async () => {
-    const notTar = await push("junk", "hello, not a tar archive at all");
+    const junk = "hello, not a tar archive at all";
+    const notTar = await push("junk", junk);
     expect(notTar.status).toBe(400);
     expect(await notTar.text()).toContain("not a tar archive");
+    // Refused before it was kept: the store never holds the bytes.
+    expect(await server.services.datasets.blobs.exists(createHash("sha256").update(junk).digest("hex"))).toBe(
+      false,
+    );
     const list = dataOf<unknown[]>(
       await callProcedure(server, server.adminToken, "datasets.list", { name: "junk" }, "query"),
     );

@@ -168,6 +168,24 @@ describe.each([
     expect(ok.sha256).toBe(sha256(bytes));
   });
 
+  it("keeps nothing of a body its caller's accept() refuses, and keeps what it accepts", async () => {
+    const before = await harness.stored();
+    const bytes = patterned(20_000, 8);
+    const refuse = async () => {
+      throw new Error("not a tar");
+    };
+    await expect(store.put(chunked(bytes), { accept: refuse })).rejects.toThrow("not a tar");
+    expect(await harness.stored()).toEqual(before);
+    let seen: { sha256: string; size: number } | null = null;
+    const put = await store.put(chunked(bytes), {
+      accept: async (blob) => {
+        seen = blob;
+      },
+    });
+    expect(seen).toEqual(put);
+    expect(await store.exists(put.sha256)).toBe(true);
+  });
+
   it("stores an empty body", async () => {
     const put = await store.put(Readable.from([]));
     expect(put).toEqual({ sha256: sha256(Buffer.alloc(0)), size: 0 });

@@ -10,6 +10,8 @@ export interface PutOptions {
   maxBytes?: number;
   /** Refuse (and keep nothing of) a body whose sha256 differs: it never becomes visible. */
   expectedSha256?: string;
+  /** Last word on a fully received body, before it becomes visible; throwing keeps nothing. */
+  accept?: (blob: { sha256: string; size: number }) => Promise<void>;
 }
 
 /** An inclusive byte range, as HTTP's `Range: bytes=start-end`. */
@@ -84,6 +86,7 @@ export function createLocalBlobStore(root: string): BlobStore & { blobPath(sha25
       await pipeline(source, meter, createWriteStream(tmp));
       const { sha256, size } = result();
       checkExpectedSha256(sha256, opts);
+      await opts.accept?.({ sha256, size });
       const target = blobPath(sha256);
       await mkdir(path.dirname(target), { recursive: true });
       await rename(tmp, target);

@@ -3,10 +3,10 @@ import { pipeline } from "node:stream/promises";
 import type { Dataset, DatasetPushResult } from "@labtrack/schemas";
 import { TRPCError } from "@trpc/server";
 import { and, desc, eq } from "drizzle-orm";
-import * as tar from "tar";
 import type { Database } from "../db/client.ts";
 import { datasets } from "../db/schema.ts";
 import type { BlobStore } from "./blob-store.ts";
+import { createTarFileCounter } from "./tar-file-count.ts";
 
 const toDataset = (r: typeof datasets.$inferSelect): Dataset => ({
   name: r.name,
@@ -16,19 +16,6 @@ const toDataset = (r: typeof datasets.$inferSelect): Dataset => ({
   fileCount: r.fileCount,
   createdAt: r.createdAt.toISOString(),
 });
-
-/** Regular files in a tar (plain or gzipped); throws when the bytes are not a tar. */
-async function countTarFiles(bytes: Readable): Promise<number> {
-  let files = 0;
-  const parser = tar.t({
-    strict: true,
-    onReadEntry: (entry) => {
-      if (entry.type === "File" || entry.type === "OldFile") files += 1;
-    },
-  });
-  await pipeline(bytes, parser as unknown as NodeJS.WritableStream);
-  return files;
-}
 
 export function createDatasetService(database: Database, blobs: BlobStore) {
   const { db } = database;
@@ -50,18 +37,25 @@ export function createDatasetService(database: Database, blobs: BlobStore) {
     body: Readable,
     opts: { maxBytes?: number } = {},
   ): Promise<DatasetPushResult> {
-    const { sha256, size } = await blobs.put(body, opts);
+    const counter = createTarFileCounter();
+    // A body that fails mid-way fails the tap too, and with it the put.
+    const piping = pipeline(body, counter.tap).catch(() => {});
+    let fileCount = 0;
+    // Bytes that are not a tar are refused before they are kept.
+    const accept = async () => {
+      try {
+        fileCount = await counter.count();
+      } catch (error) {
+        throw new TRPCError({
+          code: "BAD_REQUEST",
+          message: `body: not a tar archive (${(error as Error).message})`,
+        });
+      }
+    };
+    const { sha256, size } = await blobs.put(counter.tap, { ...opts, accept });
+    await piping;
     const existing = await findBySha(name, sha256);
     if (existing) return { ...toDataset(existing), created: false };
-    let fileCount: number;
-    try {
-      fileCount = await countTarFiles(blobs.read(sha256));
-    } catch (error) {
-      throw new TRPCError({
-        code: "BAD_REQUEST",
-        message: `body: not a tar archive (${(error as Error).message})`,
-      });
-    }
     // Two pushes racing for the next version number: the loser retries with the one after.
     for (let attempt = 0; attempt < 10; attempt++) {
       const [latest] = await db

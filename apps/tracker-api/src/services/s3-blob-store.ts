@@ -141,6 +141,7 @@ export function createS3BlobStore(opts: S3BlobStoreOptions): BlobStore {
     try {
       const { sha256, size } = await uploadTemporary(source, tmp, putOpts.maxBytes);
       checkExpectedSha256(sha256, putOpts);
+      await putOpts.accept?.({ sha256, size });
       const stored = await head(tmp);
       if (!stored || stored.size !== size) {
         throw new Error(
