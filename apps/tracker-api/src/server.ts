@@ -134,7 +134,11 @@ export function createLabtrackServer(opts: LabtrackServerOptions): LabtrackServe
     }
     // MLflow's tracking API on the same port, so MLFLOW_TRACKING_URI=http://host:8420 works.
     if (
-      await handleMlflowRequest(req, res, url, { services, log, authenticate: services.tokens.authenticate })
+      await handleMlflowRequest(req, res, url, {
+        services,
+        log,
+        authenticate: (token) => authenticateFrom(req, token),
+      })
     )
       return;
     for (const extra of opts.extraRoutes ?? []) {

@@ -5,7 +5,7 @@ import { validateArtifactPath } from "../services/artifacts.ts";
 import { BlobRejectedError } from "../services/blob-store.ts";
 import type { Services } from "../services/index.ts";
 import type { Caller } from "../trpc.ts";
-import { sendError, sendJson, sendRouteError, sendStream } from "./respond.ts";
+import { artifactDownloadHeaders, sendError, sendJson, sendRouteError, sendStream } from "./respond.ts";
 
 const PREFIX = "/api/artifacts/";
 /** Optional on PUT: the body's sha256 as the client computed it; checked before anything is kept. */
@@ -81,15 +81,7 @@ export async function handleArtifactRequest(
     if (req.method === "GET" || req.method === "HEAD") {
       await access.assertRun(ctx.caller, target.runId, "read");
       const artifact = await ctx.services.artifacts.require(target.runId, target.path);
-      // Uploaded bytes are never rendered by a browser on this origin: always a download, and a
-      // sandbox in case one opens it anyway (HTML, SVG, XML and scripts could run as the dashboard).
-      res.writeHead(200, {
-        "content-type": artifact.contentType ?? "application/octet-stream",
-        "content-length": artifact.size,
-        etag: `"${artifact.sha256}"`,
-        "content-disposition": `attachment; filename="${encodeURIComponent(artifact.path.split("/").pop() ?? "file")}"`,
-        "content-security-policy": "default-src 'none'; sandbox",
-      });
+      res.writeHead(200, artifactDownloadHeaders(artifact));
       if (req.method === "HEAD") return void res.end();
       sendStream(res, ctx.services.artifacts.blobs.read(artifact.sha256), ctx.log, { artifact: artifact });
       return;

@@ -71,6 +71,13 @@ describe.each(DB_KINDS)("wrong tokens over HTTP on %s", (kind) => {
     // Every route that takes a token, not only tRPC.
     const artifact = `${server.url}/api/artifacts/0b5f4a4e-5a0e-4b7c-9d55-1f2b3c4d5e6f/x`;
     expect((await getFrom("127.0.0.1", artifact, "lt_user_guess")).status).toBe(429);
+    const mlflow = await getFrom(
+      "127.0.0.1",
+      `${server.url}/api/2.0/mlflow/experiments/get?experiment_id=0`,
+      "x",
+    );
+    expect(mlflow.status).toBe(429);
+    expect(Number(mlflow.retryAfter)).toBeGreaterThan(0);
     // A token that worked from here is still checked and served; other addresses are not slowed.
     expect((await getFrom("127.0.0.1", whoami(), valid)).status).toBe(200);
     expect((await getFrom("127.0.0.2", whoami(), "lt_user_guess")).status).toBe(401);

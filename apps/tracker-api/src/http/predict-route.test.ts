@@ -239,8 +239,16 @@ describe.each(STORAGE_CASES)("POST /api/runs/<id>/predict on %s with %s blobs", 
     await callProcedure(server, runner, "runners.claim", { runnerId, slot: 0, waitMs: 0 });
     await uploadModel(queued, runner);
     expect((await predictRed(queued, user)).status).toBe(200);
-    // Another token overwriting one file of it makes the model unservable again.
-    await uploadModel(queued, await newToken("other-runner", "runner"));
+    // Another runner's token may not write to it while it is held; a user token overwriting it
+    // makes the model unservable again.
+    const other = await newToken("other-runner", "runner");
+    const put = await fetch(`${server.url}/api/artifacts/${queued}/model/model.json?kind=model`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${other}` },
+      body: "{}",
+    });
+    expect(put.status).toBe(403);
+    await uploadModel(queued, user);
     expect((await predictRed(queued)).status).toBe(403);
   });
 

@@ -10,6 +10,26 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
+/**
+ * Headers for sending stored artifact bytes: uploaded bytes are never rendered by a browser on
+ * this origin (HTML, SVG, XML or a script could run as the dashboard): always a download, and a
+ * sandbox in case one opens it anyway. `nosniff` is on every response (server.ts).
+ */
+export function artifactDownloadHeaders(artifact: {
+  path: string;
+  size: number;
+  sha256: string;
+  contentType: string | null;
+}): Record<string, string | number> {
+  return {
+    "content-type": artifact.contentType ?? "application/octet-stream",
+    "content-length": artifact.size,
+    etag: `"${artifact.sha256}"`,
+    "content-disposition": `attachment; filename="${encodeURIComponent(artifact.path.split("/").pop() ?? "file")}"`,
+    "content-security-policy": "default-src 'none'; sandbox",
+  };
+}
+
 /** Errors outside tRPC use the same shape tRPC's HTTP errors have: `{ error: { message, code } }`. */
 export function sendError(res: ServerResponse, status: number, code: string, message: string): void {
   sendJson(res, status, { error: { message, code, httpStatus: status } });

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import { validateArtifactPath } from "../../services/artifacts.ts";
 import type { Services } from "../../services/index.ts";
 import type { Caller } from "../../trpc.ts";
-import { sendStream } from "../respond.ts";
+import { artifactDownloadHeaders, sendStream } from "../respond.ts";
 import { LOGGED_MODEL_RECORD, loggedModelDir, runOfLoggedModel } from "./logged-model-ids.ts";
 import { doesNotExist, invalidParameter, MlflowError } from "./mlflow-error.ts";
 import { experimentIdOf, parseRunId } from "./mlflow-ids.ts";
@@ -162,11 +162,7 @@ export async function handleMlflowArtifactRequest(
   if (req.method === "GET" || req.method === "HEAD") {
     const artifact = await services.artifacts.find(run.id, path);
     if (!artifact) throw doesNotExist(`Artifact '${target.rest}' does not exist`);
-    res.writeHead(200, {
-      "content-type": artifact.contentType ?? "application/octet-stream",
-      "content-length": artifact.size,
-      "content-disposition": `attachment; filename="${encodeURIComponent(path.split("/").pop() ?? "file")}"`,
-    });
+    res.writeHead(200, artifactDownloadHeaders(artifact));
     if (req.method === "HEAD") return void res.end();
     sendStream(res, services.artifacts.blobs.read(artifact.sha256), ctx.log, { artifact: path });
     return;

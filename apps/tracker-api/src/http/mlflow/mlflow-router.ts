@@ -3,6 +3,7 @@ import { MlflowFilterError } from "@labtrack/core";
 import type { Logger } from "pino";
 import type { Services } from "../../services/index.ts";
 import type { Caller } from "../../trpc.ts";
+import { AuthThrottledError } from "../auth-throttle.ts";
 import { handleMlflowArtifactRequest } from "./artifact-routes.ts";
 import { experimentRoutes } from "./experiment-routes.ts";
 import { experimentSearchRoutes } from "./experiment-search-routes.ts";
@@ -107,9 +108,16 @@ export async function handleMlflowRequest(
         : await ctx.services.database.transaction(() => found.handler(call));
     sendMlflowJson(res, 200, body);
   } catch (error) {
+    if (error instanceof AuthThrottledError && !res.headersSent) {
+      res.setHeader("retry-after", String(error.retryAfterSeconds));
+    }
     sendMlflowError(
       res,
-      error instanceof MlflowFilterError ? invalidParameter(error.message) : error,
+      error instanceof MlflowFilterError
+        ? invalidParameter(error.message)
+        : error instanceof AuthThrottledError
+          ? new MlflowError("REQUEST_LIMIT_EXCEEDED", error.message)
+          : error,
       ctx.log,
     );
   }
