@@ -107,7 +107,8 @@ export function MetricChart(props: MetricChartProps) {
   const focusHighlighted = useRef(() => {});
   focusHighlighted.current = () => {
     const u = chart.current;
-    if (!u) return;
+    // The queued focus may run after the chart was rebuilt or unmounted.
+    if (!u || !u.root.isConnected) return;
     const runId = highlight?.get() ?? null;
     const line = live.current.data.lines.find((l) => l.runId === runId);
     u.setSeries(line ? (line.smoothed ?? line.raw) : null, { focus: true });
