@@ -11,6 +11,9 @@ import { openBlobStore } from "./services/blob-store-config.ts";
 import { createServices } from "./services/index.ts";
 import { startLeaseReaper } from "./services/lease-reaper.ts";
 
+/** A temporary upload this old was interrupted (no upload to the API takes a day). */
+const STALE_UPLOAD_MS = 24 * 60 * 60 * 1000;
+
 /** Composition root: the only place that reads the environment. */
 async function main() {
   const env = readEnv();
@@ -22,6 +25,8 @@ async function main() {
   await migrateDatabase(database);
   const blobs = openBlobStore(env.blobStore);
   await blobs.check();
+  const swept = await blobs.store.sweepTemporary(new Date(Date.now() - STALE_UPLOAD_MS));
+  if (swept > 0) log.info({ swept }, "removed temporary blobs left by interrupted uploads");
   const services = createServices({
     database,
     dataDir: env.dataDir,

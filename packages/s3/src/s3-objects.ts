@@ -9,6 +9,7 @@ export interface S3ObjectEntry {
   key: string;
   size: number;
   etag: string;
+  lastModified: Date | null;
 }
 
 /** Every object under the location's prefix, in key order, every page of the listing. */
@@ -25,7 +26,12 @@ export async function listS3Objects(
   for await (const page of pages) {
     for (const object of page.Contents ?? []) {
       if (object.Key === undefined) continue;
-      entries.push({ key: object.Key, size: object.Size ?? 0, etag: object.ETag ?? "" });
+      entries.push({
+        key: object.Key,
+        size: object.Size ?? 0,
+        etag: object.ETag ?? "",
+        lastModified: object.LastModified ?? null,
+      });
     }
   }
   return entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

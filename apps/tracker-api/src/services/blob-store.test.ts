@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { createS3Client } from "@labtrack/s3";
 import { type S3TestServer, startS3TestServer } from "@labtrack/s3/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -43,6 +43,8 @@ interface Harness {
   store: BlobStore;
   /** Every key or file the store holds, temporary ones included. */
   stored(): Promise<string[]>;
+  /** What a crashed upload leaves: one temporary object or file. */
+  plantTemporary(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,10 @@ async function localHarness(): Promise<Harness> {
   return {
     store: opened.store,
     stored: async () => (await walk(dir)).map((f) => path.relative(dir, f)),
+    plantTemporary: async () => {
+      await mkdir(path.join(dir, "tmp"), { recursive: true });
+      await writeFile(path.join(dir, "tmp", "crashed-upload"), "half a file");
+    },
     close: () => rm(dir, { recursive: true, force: true }),
   };
 }
@@ -76,6 +82,15 @@ async function s3Harness(): Promise<Harness> {
     async stored() {
       const listed = await client.send(new ListObjectsV2Command({ Bucket: server.bucket }));
       return (listed.Contents ?? []).map((o) => o.Key ?? "");
+    },
+    async plantTemporary() {
+      await client.send(
+        new PutObjectCommand({
+          Bucket: server.bucket,
+          Key: "team/blobs/tmp/crashed-upload",
+          Body: "half a file",
+        }),
+      );
     },
     async close() {
       client.destroy();
@@ -184,6 +199,15 @@ describe.each([
     });
     expect(seen).toEqual(put);
     expect(await store.exists(put.sha256)).toBe(true);
+  });
+
+  it("sweeps temporary uploads older than the cutoff, and only those", async () => {
+    const before = await harness.stored();
+    await harness.plantTemporary();
+    expect((await harness.stored()).length).toBe(before.length + 1);
+    expect(await store.sweepTemporary(new Date(Date.now() - 60_000))).toBe(0);
+    expect(await store.sweepTemporary(new Date(Date.now() + 60_000))).toBe(1);
+    expect(await harness.stored()).toEqual(before);
   });
 
   it("stores an empty body", async () => {

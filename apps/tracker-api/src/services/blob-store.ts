@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { type Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -31,6 +31,11 @@ export interface BlobStore {
   /** The blob's bytes (or a range of them); the stream errors when there is no such blob. */
   read(sha256: string, range?: ByteRange): Readable;
   exists(sha256: string): Promise<boolean>;
+  /**
+   * Removes what uploads interrupted by a crash left in the temporary area, when older than
+   * `olderThan` (uploads in progress on other API processes are younger); answers how many.
+   */
+  sweepTemporary(olderThan: Date): Promise<number>;
 }
 
 /** A body the store refused: too large, or not the bytes the client said it sent. Nothing was kept. */
@@ -108,5 +113,18 @@ export function createLocalBlobStore(root: string): BlobStore & { blobPath(sha25
 
   const read = (sha256: string, range?: ByteRange) => createReadStream(blobPath(sha256), range);
 
-  return { location: root, put, read, exists, blobPath };
+  async function sweepTemporary(olderThan: Date): Promise<number> {
+    let removed = 0;
+    for (const name of await readdir(tmpDir).catch(() => [])) {
+      const file = path.join(tmpDir, name);
+      const info = await stat(file).catch(() => null);
+      if (info && info.mtime < olderThan) {
+        await rm(file, { force: true });
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+
+  return { location: root, put, read, exists, sweepTemporary, blobPath };
 }

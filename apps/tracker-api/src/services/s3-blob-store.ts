@@ -13,7 +13,7 @@ import {
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { formatS3Url, type S3Location } from "@labtrack/s3";
+import { formatS3Url, listS3Objects, type S3Location } from "@labtrack/s3";
 import {
   type BlobStore,
   type ByteRange,
@@ -52,6 +52,7 @@ export function createS3BlobStore(opts: S3BlobStoreOptions): BlobStore {
   const partSize = opts.partSize ?? 8 * MiB;
   const singleCopyBytes = opts.singleCopyBytes ?? MAX_SINGLE_COPY_BYTES;
   const copyPartSize = opts.copyPartSize ?? 512 * MiB;
+  const tmpPrefix = `${prefix}tmp/`;
   const blobKey = (sha256: string) => `${prefix}sha256/${sha256.slice(0, 2)}/${sha256}`;
   const copySource = (key: string) => `${bucket}/${key.split("/").map(encodeURIComponent).join("/")}`;
 
@@ -137,7 +138,7 @@ export function createS3BlobStore(opts: S3BlobStoreOptions): BlobStore {
   }
 
   async function put(source: Readable, putOpts: PutOptions = {}): Promise<{ sha256: string; size: number }> {
-    const tmp = `${prefix}tmp/${randomUUID()}`;
+    const tmp = `${tmpPrefix}${randomUUID()}`;
     try {
       const { sha256, size } = await uploadTemporary(source, tmp, putOpts.maxBytes);
       checkExpectedSha256(sha256, putOpts);
@@ -189,5 +190,14 @@ export function createS3BlobStore(opts: S3BlobStoreOptions): BlobStore {
     return out;
   }
 
-  return { location: formatS3Url(opts), put, read, exists };
+  /** Temporary objects only; unfinished multipart uploads are a bucket lifecycle rule's job. */
+  async function sweepTemporary(olderThan: Date): Promise<number> {
+    const stale = (await listS3Objects(client, { bucket, prefix: tmpPrefix })).filter(
+      (o) => o.lastModified !== null && o.lastModified < olderThan,
+    );
+    for (const object of stale) await remove(object.key);
+    return stale.length;
+  }
+
+  return { location: formatS3Url(opts), put, read, exists, sweepTemporary };
 }
