@@ -21,6 +21,8 @@ const envSchema = z.object({
   /** How often runners heartbeat (told to each runner when it registers). */
   LABTRACK_HEARTBEAT_MS: z.coerce.number().int().min(50).default(5_000),
   LABTRACK_REAPER_INTERVAL_MS: z.coerce.number().int().min(50).default(2_000),
+  /** How often the sweep controller queues and prunes the running sweeps' runs. */
+  LABTRACK_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(1_000),
   /** `s3://<bucket>/<prefix>`: artifact and dataset blobs in S3; unset: under LABTRACK_DATA_DIR/blobs. */
   LABTRACK_ARTIFACT_STORE: z.string().optional(),
   /** An S3-compatible server (MinIO, …) instead of AWS; addressed path-style. */

@@ -10,6 +10,7 @@ import { ensureAdminToken } from "./services/admin-bootstrap.ts";
 import { openBlobStore } from "./services/blob-store-config.ts";
 import { createServices } from "./services/index.ts";
 import { startLeaseReaper } from "./services/lease-reaper.ts";
+import { startSweepController } from "./services/sweep-controller.ts";
 
 /** A temporary upload this old was interrupted (no upload to the API takes a day). */
 const STALE_UPLOAD_MS = 24 * 60 * 60 * 1000;
@@ -45,6 +46,11 @@ async function main() {
     log,
     intervalMs: env.LABTRACK_REAPER_INTERVAL_MS,
     startupGraceMs: env.LABTRACK_LEASE_MS,
+  });
+  const sweepLoop = startSweepController({
+    controller: services.sweepController,
+    log,
+    intervalMs: env.LABTRACK_SWEEP_INTERVAL_MS,
   });
   const app = createLabtrackServer({
     services,
@@ -82,6 +88,7 @@ async function main() {
     stopping = true;
     log.info({ signal }, "shutting down");
     await reaper.stop();
+    await sweepLoop.stop();
     await app.close();
     await database.close();
     blobs.close();

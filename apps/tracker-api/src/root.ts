@@ -8,6 +8,7 @@ import { projectsRouter } from "./routers/projects.ts";
 import { queueRouter } from "./routers/queue.ts";
 import { runnersRouter } from "./routers/runners.ts";
 import { runsRouter } from "./routers/runs.ts";
+import { sweepsRouter } from "./routers/sweeps.ts";
 import { tokensRouter } from "./routers/tokens.ts";
 import { router } from "./trpc.ts";
 
@@ -22,6 +23,7 @@ export const appRouter = router({
   live: liveRouter,
   queue: queueRouter,
   runners: runnersRouter,
+  sweeps: sweepsRouter,
 });
 
 export type AppRouter = typeof appRouter;

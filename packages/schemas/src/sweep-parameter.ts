@@ -5,6 +5,9 @@ import { jsonValue } from "./common.ts";
 export const sweepDistribution = z.enum(["uniform", "log_uniform_values", "int_uniform", "q_uniform"]);
 export type SweepDistribution = z.infer<typeof sweepDistribution>;
 
+/** Range ends stay where their differences and steps are exact enough to sample. */
+const bound = z.number().min(-1e15).max(1e15);
+
 /**
  * One entry of a sweep's `parameters`, in W&B's shape: `values` (categorical), `value` (a constant),
  * or `min`/`max` with a `distribution` (`q` is the step of `q_uniform`). Without a distribution,
@@ -14,8 +17,8 @@ export const sweepParameter = z
   .object({
     values: z.array(jsonValue).max(10_000).optional(),
     value: jsonValue.optional(),
-    min: z.number().optional(),
-    max: z.number().optional(),
+    min: bound.optional(),
+    max: bound.optional(),
     distribution: sweepDistribution.optional(),
     q: z.number().gt(0).optional(),
   })

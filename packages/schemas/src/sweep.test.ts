@@ -73,6 +73,9 @@ describe("sweepConfig", () => {
     expect(
       issues({ ...base, parameters: { lr: { min: 0, max: 1, distribution: "log_uniform_values" } } }),
     ).toContain("parameters.lr.min: must be > 0 for log_uniform_values");
+    expect(
+      issues({ ...base, parameters: { batch_size: { min: 8, max: 64, distribution: "uniform" } } })[0],
+    ).toMatch(/^parameters\.batch_size\.distribution: batch_size: /);
     expect(issues({ ...base, run_cap: undefined, parameters: { batch_size: { values: [8] } } })).toEqual([
       "run_cap: is required for random and bayes sweeps",
     ]);

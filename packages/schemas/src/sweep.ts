@@ -158,6 +158,10 @@ export const sweepConfig = sweepConfigShape.superRefine((c, ctx) => {
         : [
             [dim.min, ["min"]],
             [dim.max, ["max"]],
+            // A float inside the range, so that a uniform range over an integer field is refused.
+            ...(dim.distribution === "uniform" || dim.distribution === "log_uniform_values"
+              ? [[dim.min + (dim.max - dim.min) * 0.37, ["distribution"]] as [JsonValue, PropertyKey[]]]
+              : []),
           ];
     for (const [value, where] of tries) {
       const result = experimentSpec.safeParse(withDottedKey(spec, name, value));

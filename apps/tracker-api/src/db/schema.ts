@@ -61,6 +61,9 @@ export const runs = pgTable(
     heartbeatAt: timestamp("heartbeat_at", { withTimezone: true, mode: "date" }),
     error: text("error"),
     parentRunId: uuid("parent_run_id"),
+    /** The sweep that queued the run, and which of its samples it is (0-based). */
+    sweepId: uuid("sweep_id"),
+    sweepIndex: integer("sweep_index"),
     /** Set when the run is deleted (MLflow's `deleted` lifecycle stage); restoring clears it. */
     deletedAt: timestamp("deleted_at", { withTimezone: true, mode: "date" }),
     /** Next server-assigned log sequence number. */
@@ -78,6 +81,35 @@ export const runs = pgTable(
     index("runs_queued_pick_idx").on(t.queue, t.priority.desc(), t.createdAt).where(sql`status = 'queued'`),
     index("runs_lease_idx").on(t.leaseExpiresAt).where(sql`lease_expires_at IS NOT NULL`),
     index("runs_runner_idx").on(t.runnerId),
+    // A sweep's sample is queued once, whichever API process tries it.
+    uniqueIndex("runs_sweep_index_idx").on(t.sweepId, t.sweepIndex).where(sql`sweep_id IS NOT NULL`),
+  ],
+);
+
+/**
+ * A hyperparameter sweep: its `config` is the validated sweep.yaml. What it has done is derived from
+ * its runs (`runs.sweep_id`), so a restarted controller goes on where the last one stopped.
+ */
+export const sweeps = pgTable(
+  "sweeps",
+  {
+    id: uuid("id").primaryKey(),
+    projectId: integer("project_id")
+      .notNull()
+      .references(() => projects.id),
+    name: text("name").notNull(),
+    method: text("method").notNull(),
+    /** running, paused, finished, canceled. */
+    status: text("status").notNull(),
+    config: jsonb("config").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true, mode: "date" }),
+  },
+  (t) => [
+    index("sweeps_project_created_idx").on(t.projectId, t.createdAt),
+    index("sweeps_running_idx").on(t.status).where(sql`status = 'running'`),
   ],
 );
 

@@ -16,6 +16,7 @@ import {
   pathsOf,
   replaceAt,
   SWEEP_VALUES,
+  sweepYaml,
 } from "../test-support/procedure-inputs.ts";
 import {
   callProcedure,
@@ -47,7 +48,9 @@ describe.each(DB_KINDS)("generated input on %s", (kind) => {
     const claimed = await call("runners.claim", "mutation", { runnerId, slot: 0 });
     expect(dataOf<{ id: string }>(claimed).id).toBe(heldId);
     const token = await call("tokens.create", "mutation", { name: "victim", scope: "user" });
+    const sweep = await call("sweeps.create", "mutation", { project: "gen", config: sweepYaml });
     fixture = {
+      sweepId: dataOf<{ id: string }>(sweep).id,
       runId: run.id,
       queuedId: await enqueue(),
       heldId,

@@ -17,6 +17,8 @@ import { createRunLookupService } from "./run-lookup.ts";
 import { createRunnerService, DEFAULT_QUEUE_SETTINGS, type QueueSettings } from "./runners.ts";
 import { createRunService } from "./runs.ts";
 import { createScriptCancel } from "./script-cancel.ts";
+import { createSweepController } from "./sweep-controller.ts";
+import { createSweepService } from "./sweeps.ts";
 import { createTokenService } from "./tokens.ts";
 
 export interface ServicesOptions {
@@ -50,6 +52,8 @@ export function createServices(opts: ServicesOptions) {
   const metricRelog = createMetricRelogService(opts.database, metrics, logs);
   const metricHistory = createMetricHistoryService(opts.database);
   const tokens = createTokenService(opts.database, { envAdminToken: opts.envAdminToken });
+  const sweepController = createSweepController(opts.database, runs, queue);
+  const sweeps = createSweepService(opts.database, projects, queue, sweepController);
   return {
     database: opts.database,
     bus,
@@ -70,6 +74,8 @@ export function createServices(opts: ServicesOptions) {
     scriptCancel,
     runners,
     queueSettings,
+    sweepController,
+    sweeps,
   };
 }
 export type Services = ReturnType<typeof createServices>;

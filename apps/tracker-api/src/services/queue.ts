@@ -109,6 +109,7 @@ export function createQueueService(database: Database, runService: RunService, o
     input: z.output<typeof queueEnqueueInput>,
     actor: string,
     parentRunId: string | null = null,
+    sweep: { id: string; index: number } | null = null,
   ): Promise<Run> {
     const run = await runService.insertNew(
       input,
@@ -122,6 +123,8 @@ export function createQueueService(database: Database, runService: RunService, o
         maxAttempts: input.maxAttempts,
         attempt: 1,
         parentRunId,
+        sweepId: sweep?.id ?? null,
+        sweepIndex: sweep?.index ?? null,
       },
       { actor, reason: `queued on '${input.queue}'` },
     );

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: sweep placeholders are literal ${name} strings
 import fc from "fast-check";
 import { appRouter } from "../root.ts";
 import { hostileFilter, hostileJson, hostileNumber, hostileString } from "./hostile-values.ts";
@@ -7,7 +8,14 @@ import { hostileFilter, hostileJson, hostileNumber, hostileString } from "./host
  * procedure hostile input (routers/generated-input.test.ts).
  */
 export type Json = unknown;
-export type Fixture = { runId: string; queuedId: string; heldId: string; runnerId: string; tokenId: number };
+export type Fixture = {
+  runId: string;
+  queuedId: string;
+  heldId: string;
+  runnerId: string;
+  tokenId: number;
+  sweepId: string;
+};
 type Key = string | number;
 
 export const command = { kind: "command", command: "true" };
@@ -17,6 +25,24 @@ export const capabilities = {
   backends: ["cpu"],
   cpus: 1,
   memoryMb: 1,
+};
+
+/** A sweep.yaml using every kind of parameter; its runs go to a queue no runner serves. */
+export const sweepYaml = {
+  name: "gen-sweep",
+  method: "random",
+  metric: { name: "loss", goal: "minimize", summary: "min" },
+  parameters: {
+    lr: { min: 0.0001, max: 0.1, distribution: "log_uniform_values" },
+    bs: { values: [8, 16] },
+    wd: { min: 0, max: 0.1, distribution: "q_uniform", q: 0.05 },
+    timeout_seconds: { min: 10, max: 20 },
+  },
+  early_terminate: { type: "hyperband", min_iter: 1, eta: 3 },
+  run_cap: 3,
+  concurrency: 1,
+  queue: "gen-sweeps",
+  spec: { kind: "command", command: ["echo", "${lr}", "${bs}"], env: { WD: "${wd}" } },
 };
 
 /** A valid input for every procedure (subscriptions aside); the property test changes parts of it. */
@@ -108,6 +134,12 @@ export const BASES: Record<string, (f: Fixture) => Json> = {
   }),
   "runners.stop": (f) => ({ runnerId: f.runnerId }),
   "runners.list": () => ({ includeOffline: true }),
+  "sweeps.create": () => ({ project: "gen", config: sweepYaml }),
+  "sweeps.get": (f) => ({ sweepId: f.sweepId }),
+  "sweeps.list": () => ({ project: "gen", limit: 5 }),
+  "sweeps.pause": (f) => ({ sweepId: f.sweepId }),
+  "sweeps.resume": (f) => ({ sweepId: f.sweepId }),
+  "sweeps.cancel": (f) => ({ sweepId: f.sweepId }),
 };
 
 const procedures = (

@@ -12,6 +12,7 @@ import { openBlobStore } from "../services/blob-store-config.ts";
 import { createServices, type Services } from "../services/index.ts";
 import { startLeaseReaper } from "../services/lease-reaper.ts";
 import type { QueueSettings } from "../services/runners.ts";
+import { startSweepController } from "../services/sweep-controller.ts";
 
 export type DbKind = "pglite" | "postgres";
 
@@ -74,6 +75,8 @@ export async function startTestServer(
     authThrottle?: AuthThrottleOptions;
     /** Where the server logs (silent unless LABTRACK_TEST_LOG_LEVEL is set). */
     log?: Logger;
+    /** How often the sweep controller runs; short by default in tests. */
+    sweepIntervalMs?: number;
   } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), "labtrack-test-")));
@@ -112,6 +115,11 @@ export async function startTestServer(
     intervalMs: services.queueSettings.reaperIntervalMs,
     startupGraceMs: services.queueSettings.leaseMs,
   });
+  const sweepLoop = startSweepController({
+    controller: services.sweepController,
+    log,
+    intervalMs: opts.sweepIntervalMs ?? 100,
+  });
   const app = createLabtrackServer({
     services,
     log,
@@ -129,6 +137,7 @@ export async function startTestServer(
     databaseUrl,
     async close() {
       await reaper.stop();
+      await sweepLoop.stop();
       await app.close();
       await database.close();
       blobs.close();

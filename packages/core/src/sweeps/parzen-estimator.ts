@@ -1,6 +1,6 @@
 import type { SweepDimension } from "@labtrack/schemas";
 import { type Uniform, weightedIndex } from "./seeded-random.ts";
-import { steppedValues } from "./sweep-space.ts";
+import { steppedValue } from "./sweep-space.ts";
 import { logGaussMass, sampleTruncatedNormal, truncatedNormalLogPdf } from "./truncated-normal.ts";
 
 /**
@@ -89,12 +89,8 @@ function numericEstimator(
   const kernelMus = [...mus, 0.5 * (low + high)];
   const kernelSigmas = [...sigmas, high - low];
   const weights = mixtureWeights(observations.length);
-  const grid = step > 0 ? steppedValues(d) : [];
-  const snap = (x: number) => {
-    if (step === 0) return Math.min(d.max, Math.max(d.min, x));
-    const k = Math.round((x - d.min) / step);
-    return grid[Math.min(grid.length - 1, Math.max(0, k))] as number;
-  };
+  const snap = (x: number) =>
+    step === 0 ? Math.min(d.max, Math.max(d.min, x)) : steppedValue(d, Math.round((x - d.min) / step));
   return {
     sample(uniform) {
       const k = weightedIndex(weights, uniform);

@@ -14,11 +14,23 @@ export function sweepSpace(parameters: Record<string, SweepParameter>): SweepSpa
 /** Drops floating-point noise (0.1 + 0.2) from values built by steps. */
 const tidy = (x: number) => Number(x.toPrecision(12));
 
-/** The values of a stepped dimension (`int_uniform`, `q_uniform`), lowest first. */
-export function steppedValues(d: Extract<SweepDimension, { kind: "numeric" }>): number[] {
+type NumericDimension = Extract<SweepDimension, { kind: "numeric" }>;
+
+/** The step and the number of values of a stepped dimension (`int_uniform`, `q_uniform`). */
+export function stepsOf(d: NumericDimension): { step: number; count: number } {
   const step = d.distribution === "int_uniform" ? 1 : (d.q ?? 1);
-  const count = Math.floor((d.max - d.min) / step + 1e-9) + 1;
-  return Array.from({ length: count }, (_, k) => tidy(d.min + k * step));
+  return { step, count: Math.floor((d.max - d.min) / step + 1e-9) + 1 };
+}
+
+/** The k-th value of a stepped dimension (clamped to its range), without listing them all. */
+export function steppedValue(d: NumericDimension, k: number): number {
+  const { step, count } = stepsOf(d);
+  return tidy(d.min + Math.min(count - 1, Math.max(0, k)) * step);
+}
+
+/** The values of a stepped dimension, lowest first. */
+export function steppedValues(d: NumericDimension): number[] {
+  return Array.from({ length: stepsOf(d).count }, (_, k) => steppedValue(d, k));
 }
 
 /** One value drawn uniformly from the dimension (log-uniformly for `log_uniform_values`). */
@@ -29,10 +41,8 @@ export function sampleDimension(d: SweepDimension, uniform: Uniform): JsonValue 
       return d.min + uniform() * (d.max - d.min);
     case "log_uniform_values":
       return Math.exp(Math.log(d.min) + uniform() * (Math.log(d.max) - Math.log(d.min)));
-    default: {
-      const values = steppedValues(d);
-      return values[Math.floor(uniform() * values.length)] as number;
-    }
+    default:
+      return steppedValue(d, Math.floor(uniform() * stepsOf(d).count));
   }
 }
 

@@ -5,6 +5,7 @@ import { datasetList, datasetPush } from "./dataset-commands.ts";
 import { importCsv, importTensorboard } from "./import-command.ts";
 import { queueCommand } from "./queue-command.ts";
 import { runsList } from "./runs-command.ts";
+import { sweepCommand } from "./sweep-command.ts";
 
 export const USAGE = `usage: labtrack <command>
 
@@ -13,6 +14,7 @@ export const USAGE = `usage: labtrack <command>
   queue <spec.yaml|json> [--project <p>] [--name <n>] [--queue <q>] [--priority <n>]
                                           queue a run (a bare spec, or project/name/spec/...)
   runs list --project <p> [--status <s>]  list a project's runs
+  sweep <sweep.yaml> --project <p>        start a hyperparameter sweep; prints its id
   import tensorboard <logdir> --project <p> [--name <n>]
                                           one run from a TensorBoard log directory (again: updates it)
   import csv <file> --project <p> [--name <n>]
@@ -35,6 +37,7 @@ const COMMANDS: Record<string, Command> = {
   "import csv": importCsv,
   "bridge amqp": bridgeAmqp,
   queue: queueCommand,
+  sweep: sweepCommand,
 };
 
 /** Our own usage errors and node:util parseArgs' (unknown option, missing value). */

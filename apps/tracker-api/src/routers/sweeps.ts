@@ -1,0 +1,54 @@
+import { sweepsControlInput, sweepsCreateInput, sweepsGetInput, sweepsListInput } from "@labtrack/schemas";
+import { authedProcedure, router, userProcedure } from "../trpc.ts";
+
+export const sweepsRouter = router({
+  /** Stores a sweep (sweep.yaml as JSON; a bad space names the field) and queues its first runs. */
+  create: userProcedure.input(sweepsCreateInput).mutation(({ ctx, input }) => {
+    ctx.services.access.assertProject(ctx.caller, input.project, "write");
+    return ctx.services.sweeps.create(input, ctx.caller.name);
+  }),
+  /** The sweep, its progress and every run with its parameters and goal value. */
+  get: authedProcedure.input(sweepsGetInput).query(async ({ ctx, input }) => {
+    ctx.services.access.assertProject(
+      ctx.caller,
+      await ctx.services.sweeps.projectOf(input.sweepId),
+      "read",
+      "sweepId",
+    );
+    return ctx.services.sweeps.get(input.sweepId);
+  }),
+  /** Sweeps, newest first (of the projects the caller may read). */
+  list: authedProcedure.input(sweepsListInput).query(({ ctx, input }) => {
+    if (input.project !== undefined) ctx.services.access.assertProject(ctx.caller, input.project, "read");
+    return ctx.services.sweeps.list(input, ctx.services.access.allowedProjects(ctx.caller, "read"));
+  }),
+  /** No new runs until resumed; its queued and running runs go on. */
+  pause: userProcedure.input(sweepsControlInput).mutation(async ({ ctx, input }) => {
+    ctx.services.access.assertProject(
+      ctx.caller,
+      await ctx.services.sweeps.projectOf(input.sweepId),
+      "write",
+      "sweepId",
+    );
+    return ctx.services.sweeps.pause(input.sweepId);
+  }),
+  resume: userProcedure.input(sweepsControlInput).mutation(async ({ ctx, input }) => {
+    ctx.services.access.assertProject(
+      ctx.caller,
+      await ctx.services.sweeps.projectOf(input.sweepId),
+      "write",
+      "sweepId",
+    );
+    return ctx.services.sweeps.resume(input.sweepId);
+  }),
+  /** Ends the sweep and cancels its queued and running runs. */
+  cancel: userProcedure.input(sweepsControlInput).mutation(async ({ ctx, input }) => {
+    ctx.services.access.assertProject(
+      ctx.caller,
+      await ctx.services.sweeps.projectOf(input.sweepId),
+      "write",
+      "sweepId",
+    );
+    return ctx.services.sweeps.cancel(input.sweepId, ctx.caller.name);
+  }),
+});
