@@ -19,5 +19,11 @@ export {
   watchRootOf,
 } from "./logfiles/index.ts";
 export { MetricBatcher } from "./metric-batcher.ts";
+export {
+  classifySendFailure,
+  SERVER_ERROR_TRIES,
+  type SendFailure,
+  shouldRetrySend,
+} from "./send-failure.ts";
 export { DiskSpool, type DiskSpoolOptions } from "./spool/disk-spool.ts";
 export { type ClientOptions, createTrpcClient, type LabtrackTRPCClient } from "./trpc-client.ts";

@@ -1,3 +1,5 @@
+import { appendFileSync } from "node:fs";
+import path from "node:path";
 import type {
   ArtifactKind,
   JsonValue,
@@ -5,7 +7,7 @@ import type {
   MetricPointInput,
   RunnersReportInput,
 } from "@labtrack/schemas";
-import { DiskSpool, type LabtrackTRPCClient, uploadArtifact } from "@labtrack/sdk";
+import { DiskSpool, type LabtrackTRPCClient, shouldRetrySend, uploadArtifact } from "@labtrack/sdk";
 import type { Logger } from "pino";
 
 /** What the runner tells the server about its runs, in the order it happened. */
@@ -60,6 +62,8 @@ export interface OutboxOptions {
   log: Logger;
   onSent?: (entries: OutboxEntry[]) => void;
   sendTimeoutMs?: number;
+  /** Named in the log line a run gets when some of its entries are set aside. */
+  runnerName: string;
 }
 
 /** The runner's spool: every entry is on disk before it is sent, and replayed after an outage. */
@@ -130,13 +134,51 @@ export function createOutbox(opts: OutboxOptions): DiskSpool<OutboxEntry> {
     send,
     batchOf: sameBatch,
     maxBatch: 1_000,
-    isRetryable: (error) => !isPermanentRejection(error),
+    isRetryable: shouldRetrySend,
+    onSetAside: (entries, error) => setAside(opts, entries, error),
     retryDelayMs: (failures) => Math.min(100 * 2 ** failures, 1_000),
     onSent: opts.onSent,
     onError: (error, willRetry) => {
       const message = error instanceof Error ? error.message : String(error);
       if (willRetry) opts.log.debug({ err: message }, "server unreachable; the spool keeps the data");
-      else opts.log.warn({ err: message }, "the server refused a spooled entry; dropped");
+      else opts.log.warn({ err: message }, "the server refused a spooled entry; set aside");
     },
   });
+}
+
+/** Entries the server refused are kept here (one JSON line each), never sent again. */
+export const REJECTED_FILE = "rejected.jsonl";
+
+/**
+ * A refused batch leaves the spool (it would block every run behind it) for `rejected.jsonl`, and
+ * each run it belonged to gets a system log line saying what was set aside and why.
+ */
+function setAside(opts: OutboxOptions, entries: OutboxEntry[], error: unknown): void {
+  const file = path.join(opts.dir, REJECTED_FILE);
+  const reason = error instanceof Error ? error.message : String(error);
+  appendFileSync(file, entries.map((e) => `${JSON.stringify({ reason, entry: e })}\n`).join(""));
+  const byRun = new Map<string, { points: number; lines: number; other: string[] }>();
+  for (const entry of entries) {
+    const runId = entry.t === "report" ? entry.report.runId : entry.runId;
+    const tally = byRun.get(runId) ?? { points: 0, lines: 0, other: [] };
+    if (entry.t === "metrics") tally.points += entry.points.length;
+    else if (entry.t === "logs") tally.lines += entry.lines.length;
+    else tally.other.push(entry.t === "artifact" ? `artifact ${entry.path}` : entry.t);
+    byRun.set(runId, tally);
+  }
+  for (const [runId, tally] of byRun) {
+    const what = [
+      tally.points > 0 && `${tally.points} metric point(s)`,
+      tally.lines > 0 && `${tally.lines} log line(s)`,
+      ...tally.other,
+    ].filter(Boolean);
+    const text = `labtrack: the server refused ${what.join(", ")} of this run (${reason.slice(0, 500)}); set aside in ${file} on runner ${opts.runnerName}`;
+    opts.log.warn({ runId, reason }, "spooled entries refused by the server; set aside");
+    // Best effort, outside the spool: a line that cannot be stored must not block anything either.
+    opts.trpc.logs.append
+      .mutate({ runId, lines: [{ stream: "system", text }] })
+      .catch((appendError: unknown) =>
+        opts.log.warn({ runId, err: String(appendError) }, "could not log the set-aside entries on the run"),
+      );
+  }
 }

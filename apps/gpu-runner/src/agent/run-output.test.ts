@@ -92,4 +92,18 @@ describe("LineSplitter", () => {
     splitter.end();
     expect(lines).toEqual(["a", "bc", "d"]);
   });
+  it("sets aside a point the server's schema refuses, with a system line, and keeps the rest", async () => {
+    const { output, entries } = capture();
+    output.metrics({ "train/loss": 0.5, "bad key": 1 }, { step: 3, epoch: 1 });
+    output.metrics({ loss: 1 }, { step: 4, epoch: 3_000_000_000 });
+    await new Promise((resolve) => setImmediate(resolve));
+    output.flushLogs();
+    const points = entries.flatMap((e) => (e.t === "metrics" ? e.points.map((p) => p.key) : []));
+    expect(points).toEqual(["train/loss"]);
+    const lines = entries.flatMap((e) => (e.t === "logs" ? e.lines.map((l) => l.text) : []));
+    expect(lines).toEqual([
+      expect.stringMatching(/^@labtrack metric ignored: bad key at step 3: key: /),
+      expect.stringMatching(/^@labtrack metric ignored: loss at step 4: epoch: /),
+    ]);
+  });
 });

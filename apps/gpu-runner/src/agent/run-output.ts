@@ -1,7 +1,7 @@
 import path from "node:path";
 import { parseReportLine, ReportLineError } from "@labtrack/core";
 import type { ArtifactKind, JsonValue, LogStream } from "@labtrack/schemas";
-import { toWireNumber } from "@labtrack/schemas";
+import { metricPoint, toWireNumber } from "@labtrack/schemas";
 import type { OutboxEntry } from "./outbox.ts";
 
 /** Log lines of attempt N are numbered from (N - 1) x this, so a retried run never reuses a seq. */
@@ -61,7 +61,7 @@ export class RunOutput {
     at: { step?: number | undefined; epoch?: number | undefined },
   ): void {
     const step = at.step ?? at.epoch ?? this.lastStep + 1;
-    this.lastStep = Math.max(this.lastStep, step);
+    if (Number.isSafeInteger(step) && step >= 0) this.lastStep = Math.max(this.lastStep, step);
     const time = Date.now();
     const points = Object.entries(values).map(([key, value]) => ({
       key,
@@ -70,7 +70,18 @@ export class RunOutput {
       time,
       ...(at.epoch !== undefined && { epoch: at.epoch }),
     }));
-    if (points.length > 0) this.opts.append({ t: "metrics", runId: this.opts.runId, points });
+    // The server's own schema: a point it would refuse is set aside here, with a line saying why,
+    // instead of travelling in a batch the server refuses whole.
+    const accepted = points.filter((point) => {
+      const checked = metricPoint.safeParse(point);
+      if (checked.success) return true;
+      const issue = checked.error.issues[0];
+      this.system(
+        `@labtrack metric ignored: ${point.key} at step ${point.step}: ${issue?.path.join(".") ?? "point"}: ${issue?.message ?? "invalid"}`,
+      );
+      return false;
+    });
+    if (accepted.length > 0) this.opts.append({ t: "metrics", runId: this.opts.runId, points: accepted });
   }
 
   results(results: Record<string, JsonValue>): void {

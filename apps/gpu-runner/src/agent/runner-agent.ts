@@ -60,6 +60,7 @@ export async function startRunnerAgent(config: RunnerConfig, log: Logger): Promi
     url: config.url,
     token: config.token,
     log,
+    runnerName: config.name,
     onSent: (entries: OutboxEntry[]) => {
       for (const entry of entries) if (entry.t === "report") reporting.delete(entry.report.runId);
     },

@@ -15,8 +15,13 @@ export interface DiskSpoolOptions<T> {
   dir: string;
   /** Sends a batch of consecutive entries; resolves once the server has them all. */
   send: (entries: T[]) => Promise<void>;
-  /** Whether a failed send should be tried again (true) or the batch dropped (false). */
-  isRetryable?: (error: unknown) => boolean;
+  /**
+   * Whether a failed send should be tried again (true) or the batch set aside (false), given how
+   * many times in a row this batch has failed (1 on its first failure).
+   */
+  isRetryable?: (error: unknown, failures: number) => boolean;
+  /** Called with a batch that is not retried, before it leaves the spool. */
+  onSetAside?: (entries: T[], error: unknown) => void;
   /** How many entries the sender may take at once; entries are batched only when this allows. */
   batchOf?: (head: T, next: T) => boolean;
   maxBatch?: number;
@@ -159,13 +164,15 @@ export class DiskSpool<T> {
         this.acknowledge(batch);
         this.opts.onSent?.(entries);
       } catch (error) {
-        const retry = this.opts.isRetryable?.(error) ?? true;
+        this.failures += 1;
+        const retry = this.opts.isRetryable?.(error, this.failures) ?? true;
         this.opts.onError?.(error, retry);
         if (!retry) {
+          this.failures = 0;
+          this.opts.onSetAside?.(entries, error);
           this.acknowledge(batch);
           continue;
         }
-        this.failures += 1;
         const delay = this.opts.retryDelayMs?.(this.failures) ?? Math.min(100 * 2 ** this.failures, 2_000);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, delay);
