@@ -90,8 +90,8 @@ try {
   if (ONLY !== "table") lines.push(await benchCompare());
   if (ONLY !== "compare") lines.push(await benchTable());
 } finally {
-  await browser.close();
-  await server.close();
+  // The scratch database goes even when the browser died mid-run (its close then rejects).
+  await Promise.allSettled([browser.close(), server.close()]);
   await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   await admin.end();
 }
