@@ -144,6 +144,18 @@ describe.each(DB_KINDS)("mlflow bad input on %s", (kind) => {
       /Param value .* had length 6001, which exceeded length limit of 6000/,
     );
     await expectError(
+      batch({ tags: [{ key: "note", value: "a\u0000b" }] }),
+      400,
+      "INVALID_PARAMETER_VALUE",
+      /^tags\[0\]\.value: .*NUL/,
+    );
+    await expectError(
+      mlflow.call("POST", "experiments/create", { name: "bad\ud800name" }),
+      400,
+      "INVALID_PARAMETER_VALUE",
+      /^name: .*surrogate/,
+    );
+    await expectError(
       batch({ metrics: "loss" }),
       400,
       "INVALID_PARAMETER_VALUE",

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { REQUEST_BODY_MAX_BYTES } from "@labtrack/schemas";
+import { pgTextProblem, REQUEST_BODY_MAX_BYTES } from "@labtrack/schemas";
 import { TRPCError } from "@trpc/server";
 import type { Logger } from "pino";
 import type { Services } from "../../services/index.ts";
@@ -47,17 +47,47 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * The first string (value or key) in the fields that Postgres text cannot hold (NUL, an unpaired
+ * surrogate), as `path: problem`; walks with its own stack, so no nesting overflows the call stack.
+ */
+export function textProblemIn(fields: RequestFields): string | null {
+  const stack: { value: unknown; path: string }[] = [{ value: fields, path: "" }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === "string") {
+      const problem = pgTextProblem(value);
+      if (problem) return `${path || "value"}: ${problem}`;
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => stack.push({ value: item, path: `${path}[${i}]` }));
+    } else if (value !== null && typeof value === "object") {
+      for (const [key, item] of Object.entries(value)) {
+        const keyProblem = pgTextProblem(key);
+        if (keyProblem) return `${path || "key"}: ${keyProblem}`;
+        stack.push({ value: item, path: path ? `${path}.${key}` : key });
+      }
+    }
+  }
+  return null;
+}
+
+function checked(fields: RequestFields): RequestFields {
+  const problem = textProblemIn(fields);
+  if (problem) throw invalidParameter(problem);
+  return fields;
+}
+
 /** A GET's fields come from its query string; any other method's from its JSON body. */
 export async function requestFields(
   req: IncomingMessage,
   url: URL,
 ): Promise<{ fields: RequestFields; bodyBytes: number }> {
   if (req.method === "GET" || req.method === "HEAD") {
-    return { fields: fieldsFromQuery(url.searchParams), bodyBytes: 0 };
+    return { fields: checked(fieldsFromQuery(url.searchParams)), bodyBytes: 0 };
   }
   const body = await readBody(req);
   const text = body.toString("utf8").trim();
-  if (text === "") return { fields: fieldsFromQuery(url.searchParams), bodyBytes: 0 };
+  if (text === "") return { fields: checked(fieldsFromQuery(url.searchParams)), bodyBytes: 0 };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -69,7 +99,7 @@ export async function requestFields(
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new MlflowError("BAD_REQUEST", "The request body must be a JSON object.");
   }
-  return { fields: stringifyExperimentIds(parsed as RequestFields), bodyBytes: body.length };
+  return { fields: checked(stringifyExperimentIds(parsed as RequestFields)), bodyBytes: body.length };
 }
 
 /** Old clients send experiment ids as numbers; MLflow's server reads them as strings, as here. */
