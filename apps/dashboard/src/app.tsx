@@ -17,6 +17,7 @@ import { parseRoute, type Route } from "./routing/routes.ts";
 // brings a YAML parser and JSON-Schema generation.
 const QueuePage = lazy(() => import("./pages/queue-page.tsx").then((m) => ({ default: m.QueuePage })));
 const RunPage = lazy(() => import("./pages/run-page.tsx").then((m) => ({ default: m.RunPage })));
+const TokensPage = lazy(() => import("./pages/tokens-page.tsx").then((m) => ({ default: m.TokensPage })));
 const RunnersPage = lazy(() => import("./pages/runners-page.tsx").then((m) => ({ default: m.RunnersPage })));
 
 function Page({ route }: { route: Route }) {
@@ -33,6 +34,8 @@ function Page({ route }: { route: Route }) {
       return <QueuePage />;
     case "runners":
       return <RunnersPage />;
+    case "tokens":
+      return <TokensPage />;
     default:
       return <NotFoundPage path={route.page === "not-found" ? route.path : ""} />;
   }

@@ -52,6 +52,11 @@ export function AppShell({
           <NavLink href={paths.runners()} active={route.page === "runners"}>
             Runners
           </NavLink>
+          {me.data?.scope === "admin" && (
+            <NavLink href={paths.tokens()} active={route.page === "tokens"}>
+              Tokens
+            </NavLink>
+          )}
         </nav>
         <div className="topbar-end">
           {me.data && (

@@ -5,6 +5,7 @@ import { StatusBadge } from "../components/status-badge.tsx";
 import { useQueueActivity } from "../queue/use-queue-activity.ts";
 import { Link } from "../routing/location.tsx";
 import { paths } from "../routing/routes.ts";
+import { runnerCommand } from "../tokens/token-text.ts";
 
 const mb = (value: number) => formatBytes(value * 1024 * 1024);
 
@@ -128,9 +129,15 @@ export function RunnersPage() {
       ) : runners.data.length === 0 ? (
         <EmptyState title="No runner has registered yet">
           <p>
-            Start one on a machine with GPUs (or just CPUs):{" "}
-            <code>pnpm --filter @labtrack/gpu-runner start</code> with <code>LABTRACK_URL</code> and a runner
-            token. It appears here and starts taking queued runs.
+            Make a runner token on the <Link href={paths.tokens()}>Tokens</Link> page (admins), then on a
+            machine with GPUs (or just CPUs), from this repository:
+          </p>
+          <pre className="mono copy-text" data-testid="runner-howto">
+            {runnerCommand(window.location.origin, "lt_runner_…", "gpu-host-1")}
+          </pre>
+          <p className="small muted">
+            It registers its GPUs, CPUs and labels, appears here and starts taking queued runs (
+            <code>--queues</code>, <code>--labels</code>, <code>--slots</code>: see the README).
           </p>
         </EmptyState>
       ) : (

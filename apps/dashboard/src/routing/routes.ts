@@ -7,6 +7,7 @@ export type Route =
   | { page: "compare" }
   | { page: "queue" }
   | { page: "runners" }
+  | { page: "tokens" }
   | { page: "not-found"; path: string };
 
 export const RUN_TABS = ["overview", "charts", "logs", "artifacts", "results"] as const;
@@ -28,6 +29,7 @@ export function parseRoute(pathname: string): Route {
   if (first === "compare" && parts.length === 1) return { page: "compare" };
   if (first === "queue" && parts.length === 1) return { page: "queue" };
   if (first === "runners" && parts.length === 1) return { page: "runners" };
+  if (first === "tokens" && parts.length === 1) return { page: "tokens" };
   if (first === "projects" && second && parts.length === 2) return { page: "runs", project: segment(second) };
   if (first === "runs" && second && parts.length <= 3) {
     const tab = (RUN_TABS as readonly string[]).includes(third ?? "") ? (third as RunTab) : "overview";
@@ -45,5 +47,6 @@ export const paths = {
   compare: (runIds: string[]) => `/compare?runs=${runIds.join(",")}`,
   queue: () => "/queue",
   runners: () => "/runners",
+  tokens: () => "/tokens",
   login: () => "/login",
 };
