@@ -42,8 +42,7 @@ export function createSweepController(database: Database, runs: RunService, queu
       const [row] = await database.query<SweepRow>(sql`
         SELECT s.id::text AS id, p.slug AS project, s.name, s.status, s.config
         FROM sweeps s JOIN projects p ON p.id = s.project_id WHERE s.id = ${sweepId}`);
-      if (row?.status !== "running")
-        return { queued: 0, pruned: 0, finished: row?.status === "finished" };
+      if (row?.status !== "running") return { queued: 0, pruned: 0, finished: row?.status === "finished" };
       const config: SweepConfig = sweepConfig.parse(row.config);
       const sweepRuns = await loadSweepRuns(database, sweepId, config);
       const needCurves = config.early_terminate !== undefined || config.method === "bayes";
