@@ -59,7 +59,7 @@ export function textProblemIn(fields: RequestFields): string | null {
       const problem = pgTextProblem(value);
       if (problem) return `${path || "value"}: ${problem}`;
     } else if (Array.isArray(value)) {
-      value.forEach((item, i) => stack.push({ value: item, path: `${path}[${i}]` }));
+      for (const [i, item] of value.entries()) stack.push({ value: item, path: `${path}[${i}]` });
     } else if (value !== null && typeof value === "object") {
       for (const [key, item] of Object.entries(value)) {
         const keyProblem = pgTextProblem(key);
