@@ -59,6 +59,10 @@ async function store(call: MlflowCall, runId: string, record: LoggedModelRecord)
   });
 }
 
+/** Equal key/value records, whatever their key order (jsonb keeps its own). */
+const sameEntries = (a: Record<string, string>, b: Record<string, string>) =>
+  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+
 const recordOf = (artifact: Artifact) => artifact.metadata.mlflowLoggedModel as LoggedModelRecord;
 
 /** A logged model by id, checked to exist and its run to be the caller's to use as `access` says. */
@@ -105,6 +109,20 @@ async function create(call: MlflowCall) {
     tags: Object.fromEntries(tags.map((t) => [t.key, t.value])),
     params: Object.fromEntries(keyValueList(call.fields, "params").map((p) => [p.key, p.value])),
   };
+  // A client that lost the answer sends the same request again: give it the model it already made.
+  const twin = (await call.services.artifacts.listMatching([runId], `models/%/${LOGGED_MODEL_RECORD}`))
+    .map(recordOf)
+    .find(
+      (m) =>
+        m.status === "LOGGED_MODEL_PENDING" &&
+        now - m.creation_timestamp_ms < 10 * 60_000 &&
+        (optionalString(call.fields, "name") ?? "") !== "" &&
+        m.name === record.name &&
+        m.model_type === record.model_type &&
+        sameEntries(m.tags, record.tags) &&
+        sameEntries(m.params, record.params),
+    );
+  if (twin) return modelView(twin);
   await store(call, runId, record);
   return modelView(record);
 }

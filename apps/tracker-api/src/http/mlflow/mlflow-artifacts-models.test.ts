@@ -68,6 +68,12 @@ describe.each(DB_KINDS)("mlflow artifacts, logged models, inputs and experiment 
     });
     const modelId = textOf(created.body?.model?.info?.model_id);
     const base = `logged-models/${modelId}`;
+    const resent = await mlflow.call("POST", "logged-models", {
+      experiment_id: "0",
+      name: "clf",
+      source_run_id: runId,
+    });
+    expect(resent.body?.model?.info?.model_id).toBe(modelId);
     await mlflow.call("PATCH", `${base}/tags`, { tags: [{ key: "stage", value: "candidate" }] });
     await mlflow.call("POST", `${base}/params`, {
       model_id: modelId,
