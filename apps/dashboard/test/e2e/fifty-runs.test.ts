@@ -11,6 +11,28 @@ async function hoverStep(page: Page, card: Locator, step: number, lastStep: numb
   await page.mouse.move(plot.x + (plot.width * step) / lastStep, plot.y + plot.height * yFraction);
 }
 
+/** The texts of the body cells under the header `key` of a runs-as-rows table. */
+async function columnTexts(table: Locator, key: string): Promise<string[]> {
+  return table.evaluate((element, name) => {
+    const heads = [...element.querySelectorAll("thead th")].map((th) => th.textContent);
+    const index = heads.indexOf(name);
+    return [...element.querySelectorAll("tbody tr")].map((tr) => tr.children[index]?.textContent ?? "");
+  }, key);
+}
+
+/** The headers of a runs-as-rows table's columns that mark a best value. */
+async function columnsWithBest(table: Locator): Promise<string[]> {
+  return table.evaluate((element) => {
+    const heads = [...element.querySelectorAll("thead th")].map((th) => th.textContent ?? "");
+    const found = new Set<string>();
+    for (const cell of element.querySelectorAll("td.best")) {
+      const index = [...(cell.parentElement?.children ?? [])].indexOf(cell);
+      found.add(heads[index] ?? "");
+    }
+    return [...found];
+  });
+}
+
 describe("the dashboard with 60 runs of 6 metrics", () => {
   let server: TrackerServer;
   let browser: Browser;
@@ -155,12 +177,33 @@ describe("the dashboard with 60 runs of 6 metrics", () => {
     await page.waitForURL(/outliers=ignore/);
     await page.locator('section[data-metric="train/loss"] canvas').first().waitFor();
     await screenshot(page, "25-compare-ignore-outliers");
-    const summary = page.getByRole("region", { name: /Summary/ });
-    await summary.locator("tr", { hasText: "val/loss" }).locator("td.best").waitFor();
-    expect(await summary.locator("tr", { hasText: /^lr/ }).locator("td.best").count()).toBe(0);
-    const seedRow = page.locator(".diff-table tr", { hasText: "seed" });
-    expect(await seedRow.textContent()).toContain("1005");
-    expect(await seedRow.textContent()).not.toContain("1,005");
+    const summary = page.getByTestId("summary-compare");
+    await summary.locator("td.best").first().waitFor();
+    const bestColumns = await columnsWithBest(summary);
+    expect(bestColumns).toContain("val/loss");
+    expect(bestColumns.some((key) => /^lr/.test(key))).toBe(false);
+    await page.getByRole("checkbox", { name: "Only differences" }).uncheck();
+    const seeds = await columnTexts(page.getByTestId("config-diff"), "seed");
+    expect(seeds).toContain("1005");
+    expect(seeds.join(" ")).not.toContain("1,005");
+  });
+
+  it("shows config and summary with 50 runs as rows, the lr inside phases as its own differing column", async () => {
+    const ids = runs.slice(0, 50).map((r) => r.id);
+    await page.goto(`${server.url}/compare?runs=${ids.join(",")}`);
+    const diff = page.getByTestId("config-diff");
+    await diff.locator("thead th.differs", { hasText: "phases[1].lr" }).waitFor();
+    expect(await diff.locator("tbody tr").count()).toBe(50);
+    expect(await page.getByTestId("summary-compare").locator("tbody tr").count()).toBe(50);
+    const lrs = await columnTexts(diff, "phases[1].lr");
+    expect(new Set(lrs).size).toBe(5);
+    expect(lrs).not.toContain("—");
+    // The full value on hover (the cell's title) and, with "Full values", unclipped.
+    const cell = diff.locator("tbody tr").first().locator("td").first();
+    expect(await cell.getAttribute("title")).toBe(await cell.textContent());
+    await page.getByRole("checkbox", { name: "Full values" }).check();
+    await diff.scrollIntoViewIfNeeded();
+    await screenshot(page, "27-compare-config-runs-as-rows");
   });
 
   it("draws each group's mean and min-max band when the runs are grouped by a config key", async () => {
