@@ -17,8 +17,9 @@ export function expandConfig(flat: Record<string, JsonValue>): Map<string, JsonV
       out.set(key, value);
       return;
     }
-    if (Array.isArray(value)) value.forEach((item, i) => visit(`${key}[${i}]`, item));
-    else for (const [child, item] of Object.entries(value)) visit(`${key}.${child}`, item);
+    if (Array.isArray(value)) {
+      for (const [i, item] of value.entries()) visit(`${key}[${i}]`, item);
+    } else for (const [child, item] of Object.entries(value)) visit(`${key}.${child}`, item);
   };
   for (const [key, value] of Object.entries(flat)) visit(key, value);
   return out;
