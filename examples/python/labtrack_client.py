@@ -37,7 +37,10 @@ LOG_BATCH_MAX_LINES = 10_000
 LOG_LINE_MAX_CHARS = 64 * 1024
 ARTIFACT_KINDS = ("checkpoint", "model", "dataset", "plot", "file")
 REPORT_LINE_PREFIX = "@labtrack "
-_RETRY_STATUSES = (502, 503, 504)
+# 503 is what the API answers while its database is unreachable (with Retry-After).
+_RETRY_STATUSES = (408, 429, 502, 503, 504)
+# A 500 is a server bug that may go away: a few tries, then it counts as a refusal.
+_SERVER_ERROR_TRIES = 5
 
 
 class LabtrackError(Exception):
@@ -140,6 +143,11 @@ def _is_transient(error):
     return isinstance(error, (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError))
 
 
+def _is_outage(error):
+    """The server could not be reached or its database is down: keep the data and try later."""
+    return error.http_status is None or error.http_status in _RETRY_STATUSES
+
+
 class Labtrack:
     """Connection to a tracker-api. url/token default to LABTRACK_URL / LABTRACK_TOKEN."""
 
@@ -159,15 +167,19 @@ class Labtrack:
         return headers
 
     def _send(self, request, what, retry):
-        """Sends with exponential backoff on connection errors and 502/503/504 when `retry`."""
+        """Sends with exponential backoff on connection errors, 408/429/502/503/504 and (a few
+        times) 500 when `retry`, for at most `retry_timeout` seconds."""
         deadline = time.monotonic() + self.retry_timeout
         delay = self.retry_base_delay
+        server_errors = 0
         while True:
             try:
                 with urllib.request.urlopen(request(), timeout=self.timeout) as response:
                     return response.status, response.read()
             except urllib.error.HTTPError as error:
-                if not (retry and _is_transient(error) and time.monotonic() < deadline):
+                server_errors = server_errors + 1 if error.code == 500 else 0
+                retry_this = _is_transient(error) or 0 < server_errors < _SERVER_ERROR_TRIES
+                if not (retry and retry_this and time.monotonic() < deadline):
                     raise _error_from_body(error.code, error.read(), what) from None
             except Exception as error:  # noqa: BLE001 - classified below
                 if not _is_transient(error):
@@ -175,7 +187,7 @@ class Labtrack:
                 if not (retry and time.monotonic() < deadline):
                     raise LabtrackError(f"{what}: cannot reach {self.url}: {error}") from error
             time.sleep(delay)
-            delay = min(delay * 2, 30.0)
+            delay = min(delay * 2, 5.0)
 
     def call(self, procedure, payload, query=False, retry=False):
         """Calls a tRPC procedure and returns its `result.data`."""
@@ -311,24 +323,92 @@ class Run:
             self._lines.extend(lines)
 
     def flush(self):
-        """Sends everything buffered now; raises LabtrackError if the server refused a batch."""
+        """Sends everything buffered now (and what an outage left in the spool).
+
+        A batch leaves memory only once the server has it. When the server cannot be reached for
+        `retry_timeout` seconds (or answers 503: its database is down), the batch goes to the spool
+        file on disk and is sent again by the next flush: an outage never raises into the training
+        loop. A batch the server refuses (4xx) is dropped and the LabtrackError raised (here or at
+        the next `log`).
+        """
         with self._send_lock:
+            self._replay_spool()
             while True:
                 with self._lock:
-                    points, self._points = self._points[: self.batch_size], self._points[self.batch_size :]
-                    lines, self._lines = self._lines[:LOG_BATCH_MAX_LINES], self._lines[LOG_BATCH_MAX_LINES:]
+                    points = self._points[: self.batch_size]
+                    lines = self._lines[:LOG_BATCH_MAX_LINES]
                 if not points and not lines:
                     break
-                if points:
-                    answer = self.client.call("metrics.log", {"runId": self.id, "points": points}, retry=True)
-                    self._note_status(answer)
-                    self.stats["metric_calls"] += 1
-                    self.stats["points_sent"] += len(points)
-                if lines:
-                    # Lines carry no seq (the server numbers them), so a re-send could double one.
-                    self._note_status(self.client.call("logs.append", {"runId": self.id, "lines": lines}))
-                    self.stats["log_calls"] += 1
+                try:
+                    self._send_batch(points, lines)
+                except LabtrackError as error:
+                    if not _is_outage(error):
+                        self._drop(len(points), len(lines))
+                        raise
+                    self._spool_append(points, lines)
+                self._drop(len(points), len(lines))
         self._raise_pending()
+
+    def _drop(self, n_points, n_lines):
+        with self._lock:
+            del self._points[:n_points]
+            del self._lines[:n_lines]
+
+    def _send_batch(self, points, lines):
+        if points:
+            answer = self.client.call("metrics.log", {"runId": self.id, "points": points}, retry=True)
+            self._note_status(answer)
+            self.stats["metric_calls"] += 1
+            self.stats["points_sent"] += len(points)
+        if lines:
+            self._note_status(self.client.call("logs.append", {"runId": self.id, "lines": lines}, retry=True))
+            self.stats["log_calls"] += 1
+
+    # -- disk spool (outages) -----------------------------------------------------------------
+    @property
+    def spool_file(self):
+        """Where batches wait while the server is unreachable (LABTRACK_SPOOL_DIR or ~/.labtrack/spool)."""
+        root = os.environ.get("LABTRACK_SPOOL_DIR") or os.path.join(os.path.expanduser("~"), ".labtrack", "spool")
+        return os.path.join(root, f"{self.id}.jsonl")
+
+    def _spool_append(self, points, lines):
+        os.makedirs(os.path.dirname(self.spool_file), exist_ok=True)
+        with open(self.spool_file, "a", encoding="utf-8") as spool:
+            spool.write(json.dumps({"points": points, "lines": lines}, separators=(",", ":")) + "\n")
+            spool.flush()
+            os.fsync(spool.fileno())
+        self.stats["spooled_batches"] = self.stats.get("spooled_batches", 0) + 1
+        print(
+            f"labtrack: {self.client.url} unreachable; {len(points)} points kept in {self.spool_file}",
+            file=sys.stderr,
+        )
+
+    def _replay_spool(self):
+        """Sends the spooled batches in order; stops (keeping the rest) at the first outage."""
+        try:
+            with open(self.spool_file, encoding="utf-8") as spool:
+                batches = [json.loads(line) for line in spool if line.strip()]
+        except FileNotFoundError:
+            return
+        except ValueError:
+            batches = []
+        sent = 0
+        for batch in batches:
+            try:
+                self._send_batch(batch.get("points") or [], batch.get("lines") or [])
+            except LabtrackError as error:
+                if _is_outage(error):
+                    break
+                print(f"labtrack: a spooled batch was refused and dropped: {error}", file=sys.stderr)
+            sent += 1
+        rest = batches[sent:]
+        if rest:
+            tmp = self.spool_file + ".tmp"
+            with open(tmp, "w", encoding="utf-8") as out:
+                out.writelines(json.dumps(b, separators=(",", ":")) + "\n" for b in rest)
+            os.replace(tmp, self.spool_file)
+        else:
+            os.remove(self.spool_file)
 
     def _note_status(self, answer):
         if isinstance(answer, dict) and answer.get("runStatus") == "canceled":
@@ -434,7 +514,7 @@ class Run:
             payload["error"] = error
         if results:
             payload["results"] = results
-        self.info = self.client.call("runs.finish", payload)
+        self.info = self.client.call("runs.finish", payload, retry=True)
         if flush_error is not None:
             raise flush_error
         return self.info

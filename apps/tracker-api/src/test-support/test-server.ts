@@ -186,3 +186,5 @@ export function dataOf<T>(response: { status: number; body: { result?: { data: u
   if (!response.body.result) throw new Error(`HTTP ${response.status}: ${JSON.stringify(response.body)}`);
   return response.body.result.data as T;
 }
+
+export { createOwnPostgresCluster, type OwnPostgresCluster } from "./own-postgres-cluster.ts";

@@ -1,0 +1,76 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  callProcedure,
+  createOwnPostgresCluster,
+  dataOf,
+  type OwnPostgresCluster,
+  startTestServer,
+  type TestServer,
+} from "@labtrack/tracker-api/test-support";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const pythonDir = path.dirname(fileURLToPath(import.meta.url));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("the Python client through a Postgres outage", () => {
+  let cluster: OwnPostgresCluster;
+  let server: TestServer;
+  let spoolDir: string;
+  beforeAll(async () => {
+    cluster = await createOwnPostgresCluster();
+    server = await startTestServer("postgres", { databaseUrl: cluster.url });
+    spoolDir = await mkdtemp(path.join(os.tmpdir(), "labtrack-py-spool-"));
+  }, 120_000);
+  afterAll(async () => {
+    await server?.close();
+    cluster?.drop();
+    await rm(spoolDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it("delivers all 20,000 points of a script while the database is down for 7 s, raising nothing", async () => {
+    const child: ChildProcess = spawn("python3", ["outage_script.py"], {
+      cwd: pythonDir,
+      env: {
+        ...process.env,
+        PYTHONDONTWRITEBYTECODE: "1",
+        LABTRACK_URL: server.url,
+        LABTRACK_TOKEN: server.adminToken,
+        LABTRACK_SPOOL_DIR: spoolDir,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
+    for (let i = 0; i < 600 && !output.includes("run="); i++) await sleep(100);
+    const runId = /run=([0-9a-f-]{36})/.exec(output)?.[1];
+    expect(runId, output).toBeDefined();
+    await sleep(2_000);
+    cluster.stop();
+    await sleep(7_000);
+    cluster.start();
+    expect(await exited, output).toBe(0);
+    expect(output).not.toMatch(/Traceback|LabtrackError/);
+    const series = dataOf<{ key: string; steps: number[] }[]>(
+      await callProcedure(
+        server,
+        server.adminToken,
+        "metrics.series",
+        { runIds: [runId], keys: ["a", "b", "c", "d"], maxPoints: 20_000 },
+        "query",
+      ),
+    );
+    const expected = Array.from({ length: 5_000 }, (_, step) => step);
+    expect(series.map((s) => s.key).sort()).toEqual(["a", "b", "c", "d"]);
+    for (const s of series) expect(s.steps).toEqual(expected);
+  }, 240_000);
+});
