@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { createClient } from "@labtrack/sdk";
 import {
   callProcedure,
   createOwnPostgresCluster,
@@ -15,8 +16,22 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const pythonDir = path.dirname(fileURLToPath(import.meta.url));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const STEPS = Array.from({ length: 5_000 }, (_, step) => step);
 
-describe("the Python client through a Postgres outage", () => {
+async function stepsOf(server: TestServer, runId: string) {
+  const series = dataOf<{ key: string; steps: number[] }[]>(
+    await callProcedure(
+      server,
+      server.adminToken,
+      "metrics.series",
+      { runIds: [runId], keys: ["a", "b", "c", "d"], maxPoints: 20_000 },
+      "query",
+    ),
+  );
+  return Object.fromEntries(series.map((s) => [s.key, s.steps]));
+}
+
+describe("the Python client and the Node sdk through a Postgres outage", () => {
   let cluster: OwnPostgresCluster;
   let server: TestServer;
   let spoolDir: string;
@@ -60,17 +75,26 @@ describe("the Python client through a Postgres outage", () => {
     cluster.start();
     expect(await exited, output).toBe(0);
     expect(output).not.toMatch(/Traceback|LabtrackError/);
-    const series = dataOf<{ key: string; steps: number[] }[]>(
-      await callProcedure(
-        server,
-        server.adminToken,
-        "metrics.series",
-        { runIds: [runId], keys: ["a", "b", "c", "d"], maxPoints: 20_000 },
-        "query",
-      ),
-    );
-    const expected = Array.from({ length: 5_000 }, (_, step) => step);
-    expect(series.map((s) => s.key).sort()).toEqual(["a", "b", "c", "d"]);
-    for (const s of series) expect(s.steps).toEqual(expected);
+    expect(await stepsOf(server, runId ?? "")).toEqual({ a: STEPS, b: STEPS, c: STEPS, d: STEPS });
+  }, 240_000);
+
+  it("delivers all 20,000 points of a Node sdk script while the database is down for 7 s", async () => {
+    const client = createClient({ url: server.url, token: server.adminToken, flushIntervalMs: 200 });
+    const run = await client.startRun({ project: "outage", name: "sdk-outage" });
+    const outage = (async () => {
+      await sleep(2_000);
+      cluster.stop();
+      await sleep(7_000);
+      cluster.start();
+    })();
+    for (const step of STEPS) {
+      run.log({ a: step, b: step * 2, c: step * 3, d: step * 4 }, { step });
+      await sleep(step % 10 === 0 ? 20 : 0);
+    }
+    await outage;
+    const finished = await run.finish();
+    client.close();
+    expect(finished.status).toBe("succeeded");
+    expect(await stepsOf(server, run.id)).toEqual({ a: STEPS, b: STEPS, c: STEPS, d: STEPS });
   }, 240_000);
 });

@@ -2,6 +2,7 @@ import type { ArtifactKind, LiveEvent, LiveRunsInput, MetricPointInput } from "@
 import type { RouterInputs, RouterOutputs } from "@labtrack/tracker-api";
 import { downloadArtifact, uploadArtifact } from "./artifact-transfer.ts";
 import { MetricBatcher } from "./metric-batcher.ts";
+import { shouldRetrySend } from "./send-failure.ts";
 import { type ClientOptions, createTrpcClient } from "./trpc-client.ts";
 
 export type Run = RouterOutputs["runs"]["get"];
@@ -46,6 +47,17 @@ export function createClient(opts: ClientOptions & { flushIntervalMs?: number; m
       flushIntervalMs: opts.flushIntervalMs,
       maxBatch: opts.maxBatch,
     });
+    /** Flushes through an outage (retrying with backoff); throws only what the server refused. */
+    async function flushPatiently(): Promise<void> {
+      for (let failures = 1; ; failures++) {
+        try {
+          return await batcher.flush();
+        } catch (error) {
+          if (!shouldRetrySend(error, failures)) throw error;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** failures, 5_000)));
+        }
+      }
+    }
     return {
       run,
       id: run.id,
@@ -65,9 +77,9 @@ export function createClient(opts: ClientOptions & { flushIntervalMs?: number; m
       uploadArtifact: (path, source, kind) =>
         uploadArtifact({ url: opts.url, token: opts.token, runId: run.id, path, source, kind }),
       setResults: (results) => trpc.runs.setResults.mutate({ runId: run.id, results }),
-      flush: () => batcher.flush(),
+      flush: flushPatiently,
       async finish(status = "succeeded", error) {
-        await batcher.flush();
+        await flushPatiently();
         if (canceled.signal.aborted) return trpc.runs.get.query({ runId: run.id });
         return trpc.runs.finish.mutate({ runId: run.id, status, error });
       },

@@ -1,4 +1,5 @@
 import { METRICS_BATCH_MAX_POINTS, type MetricPointInput, toWireNumber } from "@labtrack/schemas";
+import { shouldRetrySend } from "./send-failure.ts";
 
 export interface MetricBatcherOptions {
   /** Sends one batch; rejects to keep the points for the next try. */
@@ -18,6 +19,7 @@ export class MetricBatcher {
   private buffer: MetricPointInput[] = [];
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<void> | null = null;
+  private failures = 0;
   private readonly flushIntervalMs: number;
   private readonly maxBatch: number;
 
@@ -39,9 +41,18 @@ export class MetricBatcher {
   private async flushInBackground(): Promise<void> {
     try {
       await this.flush();
+      this.failures = 0;
     } catch (error) {
+      this.failures += 1;
       this.opts.onError?.(error);
-      this.timer ??= setTimeout(() => void this.flushInBackground(), this.flushIntervalMs);
+      if (!shouldRetrySend(error, this.failures)) {
+        // Refused (4xx, or a 500 again and again): sending it again would block every later point.
+        this.buffer.splice(0, this.maxBatch);
+        this.failures = 0;
+      }
+      // An outage (no answer, 503 while the API's database is down): keep the points, back off.
+      const delay = Math.min(this.flushIntervalMs * 2 ** Math.min(this.failures, 4), 10_000);
+      this.timer ??= setTimeout(() => void this.flushInBackground(), delay);
     }
   }
 
