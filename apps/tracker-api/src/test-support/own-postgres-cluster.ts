@@ -18,7 +18,9 @@ export interface OwnPostgresCluster {
 export async function createOwnPostgresCluster(): Promise<OwnPostgresCluster> {
   const name = `labtrack_outage_${randomBytes(4).toString("hex")}`;
   const port = await freePort();
-  execFileSync("pg_createcluster", ["15", name, "-p", String(port), "--", "--auth=trust"], { stdio: "ignore" });
+  execFileSync("pg_createcluster", ["15", name, "-p", String(port), "--", "--auth=trust"], {
+    stdio: "ignore",
+  });
   const ctl = (action: string) =>
     execFileSync("pg_ctlcluster", ["15", name, action, ...(action === "stop" ? ["-m", "fast"] : [])], {
       stdio: "ignore",
