@@ -118,7 +118,8 @@ export function RunsPage({ project }: { project: string }) {
           <ColumnPicker
             config={available.config}
             metrics={available.metrics}
-            chosen={colsText !== null ? columnIds : []}
+            chosen={columnIds}
+            isDefault={colsText === null}
             onChange={(ids) => setParam("cols", ids.length ? ids.join(",") : null)}
           />
           {selected.size > 0 && (

@@ -1,16 +1,19 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 
 export interface ColumnPickerProps {
   config: string[];
   metrics: string[];
+  /** The columns in use (the defaults until the user picks), shown ticked. */
   chosen: readonly string[];
+  /** Whether `chosen` are the defaults (then there is nothing to reset). */
+  isDefault: boolean;
   onChange: (columns: string[]) => void;
 }
 
 const STATS = ["last", "min", "max"] as const;
 
 /** Which config and summary columns the runs table shows. */
-export function ColumnPicker({ config, metrics, chosen, onChange }: ColumnPickerProps) {
+export function ColumnPicker({ config, metrics, chosen, isDefault, onChange }: ColumnPickerProps) {
   const [search, setSearch] = useState("");
   const needle = search.trim().toLowerCase();
   const chosenSet = new Set(chosen);
@@ -19,9 +22,20 @@ export function ColumnPicker({ config, metrics, chosen, onChange }: ColumnPicker
   const shownConfig = config.filter((key) => key.toLowerCase().includes(needle));
   const shownMetrics = metrics.filter((key) => key.toLowerCase().includes(needle));
 
+  const details = useRef<HTMLDetailsElement>(null);
   return (
-    <details className="popover">
-      <summary className="btn">Columns{chosen.length ? ` · ${chosen.length}` : ""}</summary>
+    <details
+      className="popover"
+      ref={details}
+      onKeyDown={(event) => {
+        // Escape closes the picker and gives the focus back to its button.
+        if (event.key !== "Escape" || !details.current?.open) return;
+        event.preventDefault();
+        details.current.open = false;
+        details.current.querySelector("summary")?.focus();
+      }}
+    >
+      <summary className="btn">Columns · {chosen.length}</summary>
       <div className="popover-panel column-picker">
         <input
           type="search"
@@ -69,7 +83,7 @@ export function ColumnPicker({ config, metrics, chosen, onChange }: ColumnPicker
             </div>
           ))}
         </div>
-        {chosen.length > 0 && (
+        {!isDefault && (
           <button type="button" className="btn btn-small btn-ghost" onClick={() => onChange([])}>
             Reset to defaults
           </button>

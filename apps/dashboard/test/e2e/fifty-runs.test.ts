@@ -92,6 +92,22 @@ describe("the dashboard with 60 runs of 6 metrics", () => {
     await screenshot(page, "20-runs-60-wide");
   });
 
+  it("ticks the columns in use in the column picker, and Escape closes it", async () => {
+    const summary = page.locator("details.popover > summary", { hasText: /^Columns/ });
+    const count = Number((await summary.textContent())?.replace(/\D+/g, ""));
+    expect(count).toBeGreaterThan(0);
+    await summary.click();
+    const picker = page.locator(".column-picker");
+    await picker.waitFor();
+    const ticked =
+      (await picker.locator("input[type=checkbox]:checked").count()) +
+      (await picker.locator("button[aria-pressed=true]").count());
+    expect(ticked).toBe(count);
+    await picker.getByLabel("Find a column").press("Escape");
+    await picker.waitFor({ state: "hidden" });
+    expect(await page.locator("details.popover[open]").count()).toBe(0);
+  });
+
   it("marks the rows as stale while the typed filter is not the one applied", async () => {
     const filter = page.getByRole("searchbox", { name: "Filter runs" });
     await filter.fill("config.lr <");
