@@ -8,8 +8,8 @@ import { predictRoute } from "./http/predict-route.ts";
 import { createLabtrackServer } from "./server.ts";
 import { ensureAdminToken } from "./services/admin-bootstrap.ts";
 import { openBlobStore } from "./services/blob-store-config.ts";
+import { startClusterDuties } from "./services/cluster-duties.ts";
 import { createServices } from "./services/index.ts";
-import { startLeaseReaper } from "./services/lease-reaper.ts";
 import { startSweepController } from "./services/sweep-controller.ts";
 
 /** A temporary upload this old was interrupted (no upload to the API takes a day). */
@@ -39,10 +39,11 @@ async function main() {
       reaperIntervalMs: env.LABTRACK_REAPER_INTERVAL_MS,
     },
   });
-  const reaper = startLeaseReaper({
+  const reaper = startClusterDuties({
     database,
     runs: services.runs,
     signal: services.queue.signal,
+    bus: services.bus,
     log,
     intervalMs: env.LABTRACK_REAPER_INTERVAL_MS,
     startupGraceMs: env.LABTRACK_LEASE_MS,

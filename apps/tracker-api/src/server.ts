@@ -159,7 +159,9 @@ export function createLabtrackServer(opts: LabtrackServerOptions): LabtrackServe
   return {
     server,
     async listen(port, host) {
-      stopWatching ??= await services.tokens.watchRevocations();
+      stopWatching ??= await services.watchCluster((error) =>
+        log.error({ err: error }, "reading events of other API processes failed"),
+      );
       return new Promise((resolve, reject) => {
         server.once("error", reject);
         server.listen(port, host, () => {

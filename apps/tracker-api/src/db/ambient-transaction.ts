@@ -10,6 +10,8 @@ interface Scope {
   open: boolean;
   /** Run after the outermost transaction commits; dropped when this scope rolls back. */
   afterCommit: (() => void)[];
+  /** Run inside the outermost transaction, last, just before it commits; dropped on rollback. */
+  beforeCommit: (() => Promise<void>)[];
 }
 
 /**
@@ -42,18 +44,26 @@ export function ambientTransactions(root: Drizzle) {
   async function transaction<T>(fn: () => Promise<T>): Promise<T> {
     const outer = storage.getStore();
     const parent = outer?.open ? outer : null;
-    const scope: Scope = { db: root, open: false, afterCommit: [] };
+    const scope: Scope = { db: root, open: false, afterCommit: [], beforeCommit: [] };
     const result = await (parent ? parent.db : root).transaction(async (tx) => {
       scope.db = tx as unknown as Drizzle;
       scope.open = true;
       try {
-        return await storage.run(scope, fn);
+        return await storage.run(scope, async () => {
+          const value = await fn();
+          // Hooks may add hooks (an event written by a hook): run until none is left.
+          if (!parent)
+            for (let hook = scope.beforeCommit.shift(); hook; hook = scope.beforeCommit.shift()) await hook();
+          return value;
+        });
       } finally {
         scope.open = false;
       }
     });
-    if (parent) parent.afterCommit.push(...scope.afterCommit);
-    else for (const effect of scope.afterCommit) effect();
+    if (parent) {
+      parent.afterCommit.push(...scope.afterCommit);
+      parent.beforeCommit.push(...scope.beforeCommit);
+    } else for (const effect of scope.afterCommit) effect();
     return result;
   }
 
@@ -64,5 +74,16 @@ export function ambientTransactions(root: Drizzle) {
     else effect();
   }
 
-  return { db, transaction, afterCommit };
+  /**
+   * Runs `hook` in the caller's transaction after everything else it does, just before the
+   * commit (a rollback drops it). False outside a transaction: there is nothing to join.
+   */
+  function beforeCommit(hook: () => Promise<void>): boolean {
+    const scope = storage.getStore();
+    if (!scope?.open) return false;
+    scope.beforeCommit.push(hook);
+    return true;
+  }
+
+  return { db, transaction, afterCommit, beforeCommit };
 }

@@ -31,6 +31,16 @@ export interface Database {
   /** Runs `effect` after the current transaction commits (at once outside one); never on rollback. */
   afterCommit(effect: () => void): void;
   /**
+   * Runs `hook` last in the current transaction, just before it commits; false (and nothing
+   * queued) outside a transaction.
+   */
+  beforeCommit(hook: () => Promise<void>): boolean;
+  /**
+   * Takes the session advisory lock `key` on a connection of its own and keeps it until released
+   * or that connection is lost; null when another session holds it. PGlite has one session: always held.
+   */
+  tryHoldLock(key: number): Promise<HeldLock | null>;
+  /**
    * Calls `onMessage` with the payload of every NOTIFY on `channel`, from any process on this
    * database (this one included). `onConnect` runs each time the listening connection is (re)made,
    * when notifications sent while it was down may have been missed. Resolves once listening.
@@ -44,6 +54,16 @@ export interface Database {
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** A session advisory lock, held as long as its connection lives. */
+export interface HeldLock {
+  /** False once the connection holding it is gone (the lock is then free for another process). */
+  alive(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+/** How this process's connections show in pg_stat_activity (which API process holds what). */
+const APPLICATION_NAME = `labtrack-api pid ${process.pid}`;
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations", import.meta.url));
 
@@ -66,17 +86,22 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Da
 const MIGRATION_LOCK = sql`hashtext('labtrack:migrations')`;
 
 function createPostgresDatabase(url: string, max: number): Database {
+  let lockClient: postgres.Sql | null = null;
+  const lockSession = () => {
+    lockClient ??= postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: APPLICATION_NAME } });
+    return lockClient;
+  };
   const client = postgres(url, {
     max,
     onnotice: () => {},
     // JIT compilation costs tens of milliseconds per statement and never pays off for these queries.
-    connection: { jit: "off" },
+    connection: { jit: "off", application_name: APPLICATION_NAME },
     // int8 as JS numbers: steps, sizes and counts stay far below 2^53.
     types: {
       int8: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) },
     },
   });
-  const { db, transaction, afterCommit } = ambientTransactions(
+  const { db, transaction, afterCommit, beforeCommit } = ambientTransactions(
     drizzlePostgres({ client, schema }) as unknown as Drizzle,
   );
   return {
@@ -84,6 +109,8 @@ function createPostgresDatabase(url: string, max: number): Database {
     db,
     transaction,
     afterCommit,
+    beforeCommit,
+    tryHoldLock: (key) => tryHoldLock(lockSession(), key),
     async query<Row extends Record<string, unknown>>(statement: SQL) {
       const rows = await db.execute(statement);
       return rows as unknown as Row[];
@@ -104,7 +131,40 @@ function createPostgresDatabase(url: string, max: number): Database {
         await single.end({ timeout: 5 });
       }
     },
-    close: () => client.end({ timeout: 5 }),
+    async close() {
+      await lockClient?.end({ timeout: 5 });
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+/**
+ * Session advisory locks on `session` (a one-connection client of their own). postgres.js
+ * reconnects a dropped connection on the next query, as a new session without the lock, so whether
+ * the lock is still held is asked of pg_locks rather than assumed.
+ */
+async function tryHoldLock(session: postgres.Sql, key: number): Promise<HeldLock | null> {
+  const [row] = await session`SELECT pg_try_advisory_lock(${key}) AS held`;
+  if (row?.held !== true) return null;
+  // Taking it again while held would stack a second hold: from now on only ask.
+  return {
+    async alive() {
+      try {
+        const [check] = await session`
+          SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()
+            AND classid = 0 AND objid = ${key} AND objsubid = 1 AND granted) AS held`;
+        return check?.held === true;
+      } catch {
+        return false;
+      }
+    },
+    async release() {
+      try {
+        await session`SELECT pg_advisory_unlock(${key})`;
+      } catch {
+        // The connection is gone, and the lock with it.
+      }
+    },
   };
 }
 
@@ -125,7 +185,7 @@ async function createPgliteDatabase(dir: string | undefined): Promise<Database> 
     if (dir && !existsSync(path.join(dir, "PG_VERSION"))) await createPgliteCluster(dir, PGLITE_START_PARAMS);
     const client = openPglite(dir);
     await client.waitReady;
-    const { db, transaction, afterCommit } = ambientTransactions(
+    const { db, transaction, afterCommit, beforeCommit } = ambientTransactions(
       drizzlePglite({ client, schema }) as unknown as Drizzle,
     );
     return {
@@ -133,6 +193,9 @@ async function createPgliteDatabase(dir: string | undefined): Promise<Database> 
       db,
       transaction,
       afterCommit,
+      beforeCommit,
+      // One process, one session: its once-per-cluster work is always its own.
+      tryHoldLock: async () => ({ alive: async () => true, release: async () => {} }),
       async query<Row extends Record<string, unknown>>(statement: SQL) {
         const result = (await db.execute(statement)) as unknown as { rows: Row[] };
         return result.rows;

@@ -259,3 +259,18 @@ export const datasets = pgTable(
     uniqueIndex("datasets_name_sha256_idx").on(t.name, t.sha256),
   ],
 );
+
+/**
+ * Every live event (metric batch, log lines, status change) in commit order, kept for a resume
+ * window. `id` is the event id subscribers resume from on any API process: ids are taken under a
+ * transaction advisory lock held to the commit, so a reader that sees id N sees every id below it.
+ */
+export const liveEvents = pgTable("live_events", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  project: text("project").notNull(),
+  runId: uuid("run_id"),
+  kind: text("kind").notNull(),
+  /** The event as JSON (text: written and read whole, never queried into). */
+  body: text("body").notNull(),
+  createdAt: createdAt(),
+});

@@ -38,17 +38,21 @@ describe.each(DB_KINDS)("a failing mutation changes nothing, on %s", (kind) => {
   const eventsOf = async (runId: string) =>
     dataOf<{ to: string; reason: string | null }[]>(await call("runs.events", { runId }, "query"));
   const published: LiveEvent[] = [];
+  const listening = new AbortController();
 
   beforeAll(async () => {
     server = await startTestServer(kind, { queueSettings: { reaperIntervalMs: 60_000 } });
     for (const statement of FAILING_WRITES) await server.database.query(statement);
-    const original = server.services.bus.publish.bind(server.services.bus);
-    server.services.bus.publish = (event) => {
-      published.push(event);
-      original(event);
-    };
+    // What subscribers are told: events that were committed.
+    const stream = server.services.bus.subscribe({ project: "atomic" }, null, listening.signal);
+    void (async () => {
+      for await (const { event } of stream) published.push(event);
+    })();
   });
-  afterAll(() => server.close());
+  afterAll(async () => {
+    listening.abort();
+    await server.close();
+  });
 
   it("runs.create that fails does not leave its new project behind", async () => {
     const res = await call("runs.create", { project: "ghost-create", name: "boom" });
@@ -72,6 +76,7 @@ describe.each(DB_KINDS)("a failing mutation changes nothing, on %s", (kind) => {
 
   it("runs.cancel whose event cannot be written leaves the run as it was, and tells no subscriber", async () => {
     const run = dataOf<RunOut>(await call("queue.enqueue", { project: "atomic", spec: command }));
+    await expect.poll(() => published.some((e) => e.kind === "status" && e.runId === run.id)).toBe(true);
     published.length = 0;
     const res = await call("runs.cancel", { runId: run.id, reason: "boom: the event insert fails" });
     expect(res.status).toBe(500);
@@ -80,6 +85,8 @@ describe.each(DB_KINDS)("a failing mutation changes nothing, on %s", (kind) => {
     expect(published.filter((e) => e.kind === "status")).toEqual([]);
     const ok = await call("runs.cancel", { runId: run.id, reason: "changed my mind" });
     expect(dataOf<RunOut>(ok).status).toBe("canceled");
+    // Events arrive in commit order: once the second cancel's is here, the first's would be too.
+    await expect.poll(() => published.some((e) => e.kind === "status")).toBe(true);
     expect(published.filter((e) => e.kind === "status")).toEqual([
       expect.objectContaining({ runId: run.id, status: "canceled", reason: "changed my mind" }),
     ]);

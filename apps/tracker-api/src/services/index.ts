@@ -33,7 +33,7 @@ export interface ServicesOptions {
 
 /** Every service, wired to one database, blob store and event bus. */
 export function createServices(opts: ServicesOptions) {
-  const bus = new LiveEventBus();
+  const bus = new LiveEventBus(opts.database);
   const projects = createProjectService(opts.database);
   const runs = createRunService(opts.database, projects, bus);
   const access = createAccessService(opts.database, runs);
@@ -54,7 +54,19 @@ export function createServices(opts: ServicesOptions) {
   const tokens = createTokenService(opts.database, { envAdminToken: opts.envAdminToken });
   const sweepController = createSweepController(opts.database, runs, queue);
   const sweeps = createSweepService(opts.database, projects, queue, sweepController);
+
+  /**
+   * Follows, on this process's one listening connection, what other API processes of the
+   * database announce: live events, queued work, revoked tokens. Resolves with a stop function.
+   */
+  async function watchCluster(onError: (error: unknown) => void): Promise<() => Promise<void>> {
+    const stops = [await bus.watch(onError), await queue.signal.watch(), await tokens.watchRevocations()];
+    return async () => {
+      for (const stop of stops) await stop();
+    };
+  }
   return {
+    watchCluster,
     database: opts.database,
     bus,
     access,

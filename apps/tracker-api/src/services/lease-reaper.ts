@@ -1,7 +1,6 @@
 import type { RunStatus } from "@labtrack/schemas";
 import { TRPCError } from "@trpc/server";
 import { sql } from "drizzle-orm";
-import type { Logger } from "pino";
 import type { Database } from "../db/client.ts";
 import type { RunService } from "./runs.ts";
 import type { WorkSignal } from "./work-signal.ts";
@@ -104,47 +103,7 @@ export async function reapExpiredLeases(
         : `lease expired: runner ${row.runner} stopped sending heartbeats`,
     );
     if (outcome !== null) recovered += 1;
-    if (outcome === "queued") signal.notify();
+    if (outcome === "queued") await signal.announce();
   }
   return recovered;
-}
-
-export interface LeaseReaperOptions {
-  database: Database;
-  runs: RunService;
-  signal: WorkSignal;
-  log: Logger;
-  intervalMs: number;
-  /**
-   * No reaping until the API has been up this long, so runners that kept working while it was
-   * down get a chance to heartbeat before their leases are judged.
-   */
-  startupGraceMs: number;
-}
-
-/** Runs `reapExpiredLeases` every `intervalMs` in the API process; returns a stop function. */
-export function startLeaseReaper(opts: LeaseReaperOptions): { stop: () => Promise<void> } {
-  const startedAt = Date.now();
-  let running: Promise<void> | null = null;
-  let stopped = false;
-  const tick = () => {
-    if (stopped || running || Date.now() - startedAt < opts.startupGraceMs) return;
-    running = reapExpiredLeases(opts.database, opts.runs, opts.signal)
-      .then((n) => {
-        if (n > 0) opts.log.info({ recovered: n }, "recovered runs whose lease expired");
-      })
-      .catch((error: unknown) => opts.log.error({ err: error }, "lease reaper failed"))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const timer = setInterval(tick, opts.intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
 }

@@ -1,59 +1,116 @@
-import { randomBytes } from "node:crypto";
 import type { LiveEvent } from "@labtrack/schemas";
+import type { Database } from "../db/client.ts";
+import { type LiveEventFilter, matchesLiveFilter } from "./live-event-filter.ts";
+import {
+  LIVE_CHANNEL,
+  liveEventRange,
+  pruneLiveEvents,
+  readLiveEvents,
+  type StoredLiveEvent,
+  writeLiveEvent,
+} from "./live-event-log.ts";
 
-export interface LiveEventFilter {
-  project?: string | undefined;
-  runIds?: ReadonlySet<string> | undefined;
-  kinds?: ReadonlySet<LiveEvent["kind"]> | undefined;
-  /** Only events of these projects (what the subscriber's token may read); all when absent. */
-  projects?: ReadonlySet<string> | undefined;
-}
+export type { LiveEventFilter } from "./live-event-filter.ts";
 
 export interface StampedEvent {
   id: string;
   event: LiveEvent;
 }
 
-type Listener = (stamped: StampedEvent) => void;
+type Listener = (stored: StoredLiveEvent) => void;
 
-function matches(filter: LiveEventFilter, event: LiveEvent): boolean {
-  if (event.kind === "resync") return true;
-  if (filter.kinds && !filter.kinds.has(event.kind)) return false;
-  if (filter.projects && !filter.projects.has(event.project)) return false;
-  if (filter.runIds && filter.runIds.size > 0) return filter.runIds.has(event.runId);
-  return filter.project === undefined || filter.project === event.project;
-}
+/** How long events stay stored for a subscriber to resume from, on whichever API process. */
+export const LIVE_RESUME_WINDOW_MS = 10 * 60_000;
+const PAGE = 500;
 
 /**
- * In-process fan-out of run events with a replay buffer. Event ids are `<boot>-<seq>`: a subscriber
- * that reconnects with the last id it saw gets everything after it, or a `resync` event when the
- * server restarted or the id fell out of the buffer.
+ * Run events for every API process of one database. `publish` stores the event with the
+ * transaction of the change it tells of (table `live_events`) and NOTIFYs; each process reads
+ * what was committed after the last event it delivered and fans it out to its own subscribers.
+ * The event id is the row's id, so a subscriber that reconnects to any process with the last id it
+ * saw gets everything after it, once; or a `resync` when that id is older than the resume window
+ * (or from another database).
  */
 export class LiveEventBus {
-  private readonly boot = randomBytes(4).toString("hex");
-  private seq = 0;
-  private readonly buffer: StampedEvent[] = [];
+  /** The highest id delivered to this process's subscribers; null until `watch` has started. */
+  private delivered: number | null = null;
+  private pumping = false;
+  private pumpAgain = false;
   private readonly listeners = new Set<Listener>();
+  private onError: (error: unknown) => void = () => {};
 
-  constructor(private readonly bufferSize = 20_000) {}
+  constructor(private readonly database: Database) {}
 
-  publish(event: LiveEvent): void {
-    this.seq += 1;
-    const stamped = { id: `${this.boot}-${this.seq}`, event };
-    this.buffer.push(stamped);
-    if (this.buffer.length > this.bufferSize) this.buffer.splice(0, this.buffer.length - this.bufferSize);
-    for (const listener of this.listeners) listener(stamped);
+  /** Publishes `event` once the caller's transaction commits (at once outside one). */
+  publish(event: LiveEvent): Promise<void> {
+    return writeLiveEvent(this.database, event);
   }
 
-  /** Events after `lastEventId`, or null when they can no longer be replayed. */
-  private replayAfter(lastEventId: string): StampedEvent[] | null {
-    const [boot, seqText] = lastEventId.split("-");
-    const seq = Number(seqText);
-    if (boot !== this.boot || !Number.isInteger(seq) || seq > this.seq) return null;
-    const first = this.buffer[0];
-    const firstSeq = first ? Number(first.id.split("-")[1]) : this.seq + 1;
-    if (seq < firstSeq - 1) return null;
-    return this.buffer.slice(seq - firstSeq + 1);
+  /** Starts delivering events committed by any process to this one's subscribers; resolves with a stop function. */
+  watch(onError: (error: unknown) => void): Promise<() => Promise<void>> {
+    this.onError = onError;
+    return this.database.listen(
+      LIVE_CHANNEL,
+      () => this.pump(),
+      // (Re)connected: what was committed while the connection was down is read from the table.
+      () => this.pump(),
+    );
+  }
+
+  /** Forgets events older than the resume window (done by one process: see cluster-duties.ts). */
+  prune(keepMs = LIVE_RESUME_WINDOW_MS): Promise<number> {
+    return pruneLiveEvents(this.database, keepMs);
+  }
+
+  private pump(): void {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    this.pumpAgain = false;
+    this.deliverNew()
+      .catch((error: unknown) => this.onError(error))
+      .finally(() => {
+        this.pumping = false;
+        if (this.pumpAgain) this.pump();
+      });
+  }
+
+  private async deliverNew(): Promise<void> {
+    if (this.delivered === null) {
+      // First connection: subscribers start from now.
+      this.delivered = (await liveEventRange(this.database)).last ?? 0;
+      return;
+    }
+    if (this.listeners.size === 0) {
+      // Nobody to tell: only keep up (an index lookup, no bodies read), unless someone subscribed meanwhile.
+      const { last } = await liveEventRange(this.database);
+      if (this.listeners.size === 0) {
+        this.delivered = last ?? this.delivered;
+        return;
+      }
+    }
+    for (;;) {
+      const page = await readLiveEvents(this.database, this.delivered, PAGE);
+      for (const stored of page) {
+        this.delivered = stored.id;
+        for (const listener of this.listeners) listener(stored);
+      }
+      if (page.length < PAGE) return;
+    }
+  }
+
+  /**
+   * Where a subscriber that last saw `lastEventId` resumes: the events after it, or null when some
+   * may be missing (pruned, or an id of another database or of the former in-process ids).
+   */
+  private async resumable(lastEventId: string): Promise<number | null> {
+    if (!/^\d{1,15}$/.test(lastEventId)) return null;
+    const after = Number(lastEventId);
+    const { first, last } = await liveEventRange(this.database);
+    if (first === null || last === null || first > after || after > last) return null;
+    return after;
   }
 
   /** An async stream of matching events; ends when `signal` aborts. */
@@ -62,32 +119,44 @@ export class LiveEventBus {
     lastEventId: string | null | undefined,
     signal: AbortSignal | undefined,
   ): AsyncGenerator<StampedEvent> {
-    const queue: StampedEvent[] = [];
+    const queue: StoredLiveEvent[] = [];
     let wake: (() => void) | null = null;
-    const listener: Listener = (stamped) => {
-      if (!matches(filter, stamped.event)) return;
-      queue.push(stamped);
+    // Listening before reading the table: an event committed meanwhile is in one or both, never neither.
+    const listener: Listener = (stored) => {
+      if (!matchesLiveFilter(filter, stored.event)) return;
+      queue.push(stored);
       wake?.();
     };
     this.listeners.add(listener);
     const onAbort = () => wake?.();
     signal?.addEventListener("abort", onAbort);
     try {
+      // Without an id: what is committed from now on (an event committed just before, still on
+      // its way to this process, is not sent).
+      let sent = (await liveEventRange(this.database)).last ?? 0;
       if (lastEventId) {
-        const replay = this.replayAfter(lastEventId);
-        if (replay === null) {
-          yield {
-            id: `${this.boot}-${this.seq}`,
-            event: { kind: "resync", runId: null, project: null },
-          };
+        const after = await this.resumable(lastEventId);
+        if (after === null) {
+          yield { id: String(sent), event: { kind: "resync", runId: null, project: null } };
         } else {
-          queue.unshift(...replay.filter((s) => matches(filter, s.event)));
+          sent = after;
+          for (;;) {
+            const page = await readLiveEvents(this.database, sent, PAGE, filter);
+            for (const stored of page) {
+              sent = stored.id;
+              yield { id: String(stored.id), event: stored.event };
+            }
+            if (page.length < PAGE || signal?.aborted) break;
+          }
         }
       }
       while (!signal?.aborted) {
         const next = queue.shift();
         if (next) {
-          yield next;
+          // Already sent from the table, or older than the resync point.
+          if (next.id <= sent) continue;
+          sent = next.id;
+          yield { id: String(next.id), event: next.event };
           continue;
         }
         await new Promise<void>((resolve) => {

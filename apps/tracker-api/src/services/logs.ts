@@ -32,44 +32,47 @@ export function createLogService(database: Database, runService: RunService, bus
     runId: string,
     lines: readonly LogLineInput[],
   ): Promise<{ appended: number; lastSeq: number }> {
-    const project = await runService.projectOf(runId);
-    const withSeq = lines.filter((l) => l.seq !== undefined).length;
-    if (withSeq !== 0 && withSeq !== lines.length) {
-      throw new TRPCError({
-        code: "BAD_REQUEST",
-        message: "lines: give a seq on every line or on none",
-      });
-    }
-    const now = Date.now();
-    let seqs: number[];
-    if (withSeq === 0) {
-      const reserved = await database.query<{ end_seq: number }>(sql`
-        UPDATE runs SET log_seq = log_seq + ${lines.length} WHERE id = ${runId}::uuid RETURNING log_seq::float8 AS end_seq`);
-      const end = Number(reserved[0]?.end_seq);
-      seqs = lines.map((_, i) => end - lines.length + i);
-    } else {
-      seqs = lines.map((l) => l.seq ?? 0);
-      const next = Math.max(...seqs) + 1;
-      await database.query(
-        sql`UPDATE runs SET log_seq = GREATEST(log_seq, ${next}::int8) WHERE id = ${runId}::uuid`,
-      );
-    }
-    const rows = await database.query<LogRow>(sql`
-      INSERT INTO run_logs (run_id, seq, stream, text, time_ms)
-      SELECT ${runId}::uuid, seq, stream, text, time_ms FROM unnest(
-        ${numberArrayLiteral(seqs)}::int8[],
-        ${textArrayLiteral(lines.map((l) => l.stream))}::text[],
-        ${textArrayLiteral(lines.map((l) => l.text.replaceAll("\u0000", "")))}::text[],
-        ${numberArrayLiteral(lines.map((l) => l.time ?? now))}::float8[]
-      ) AS t(seq, stream, text, time_ms)
-      ON CONFLICT DO NOTHING
-      RETURNING seq::float8 AS seq, stream, text, time_ms`);
-    if (rows.length > 0) {
-      rows.sort((a, b) => Number(a.seq) - Number(b.seq));
-      const stored = rows.map(toStored);
-      database.afterCommit(() => bus.publish({ kind: "log", runId, project, lines: stored }));
-    }
-    return { appended: rows.length, lastSeq: Math.max(...seqs) };
+    // One transaction: the points (or lines) and their live event commit together.
+    return database.transaction(async () => {
+      const project = await runService.projectOf(runId);
+      const withSeq = lines.filter((l) => l.seq !== undefined).length;
+      if (withSeq !== 0 && withSeq !== lines.length) {
+        throw new TRPCError({
+          code: "BAD_REQUEST",
+          message: "lines: give a seq on every line or on none",
+        });
+      }
+      const now = Date.now();
+      let seqs: number[];
+      if (withSeq === 0) {
+        const reserved = await database.query<{ end_seq: number }>(sql`
+          UPDATE runs SET log_seq = log_seq + ${lines.length} WHERE id = ${runId}::uuid RETURNING log_seq::float8 AS end_seq`);
+        const end = Number(reserved[0]?.end_seq);
+        seqs = lines.map((_, i) => end - lines.length + i);
+      } else {
+        seqs = lines.map((l) => l.seq ?? 0);
+        const next = Math.max(...seqs) + 1;
+        await database.query(
+          sql`UPDATE runs SET log_seq = GREATEST(log_seq, ${next}::int8) WHERE id = ${runId}::uuid`,
+        );
+      }
+      const rows = await database.query<LogRow>(sql`
+        INSERT INTO run_logs (run_id, seq, stream, text, time_ms)
+        SELECT ${runId}::uuid, seq, stream, text, time_ms FROM unnest(
+          ${numberArrayLiteral(seqs)}::int8[],
+          ${textArrayLiteral(lines.map((l) => l.stream))}::text[],
+          ${textArrayLiteral(lines.map((l) => l.text.replaceAll("\u0000", "")))}::text[],
+          ${numberArrayLiteral(lines.map((l) => l.time ?? now))}::float8[]
+        ) AS t(seq, stream, text, time_ms)
+        ON CONFLICT DO NOTHING
+        RETURNING seq::float8 AS seq, stream, text, time_ms`);
+      if (rows.length > 0) {
+        rows.sort((a, b) => Number(a.seq) - Number(b.seq));
+        const stored = rows.map(toStored);
+        await bus.publish({ kind: "log", runId, project, lines: stored });
+      }
+      return { appended: rows.length, lastSeq: Math.max(...seqs) };
+    });
   }
 
   async function tail(input: {

@@ -51,72 +51,75 @@ export function createMetricService(database: Database, runService: RunService, 
     runId: string,
     points: readonly MetricPoint[],
   ): Promise<{ inserted: number; received: number }> {
-    const project = await runService.projectOf(runId);
-    const now = Date.now();
-    const times = points.map((p) => timeToMs(p.time, now));
-    const counted = await database.query<{ inserted: number }>(sql`
-      WITH input AS (
-        SELECT * FROM unnest(
-          ${textArrayLiteral(points.map((p) => p.key))}::text[],
-          ${numberArrayLiteral(points.map((p) => p.step))}::int8[],
-          ${numberArrayLiteral(points.map((p) => p.value))}::float8[],
-          ${numberArrayLiteral(times)}::float8[],
-          ${numberArrayLiteral(points.map((p) => p.epoch))}::int4[]
-        ) AS t(key, step, value, time_ms, epoch)
-      ), ins AS (
-        INSERT INTO metric_points (run_id, key, step, value, time_ms, epoch)
-        SELECT ${runId}::uuid, key, step, value, time_ms, epoch FROM input
-        ON CONFLICT DO NOTHING
-        RETURNING key, step, value, time_ms, epoch
-      ), ${ROLLUP_LEVELS_SQL}, agg AS (
-        SELECT key, count(*) AS n, min(step) AS first_step, max(step) AS last_step FROM ins GROUP BY key
-      ), last_values AS (
-        SELECT DISTINCT ON (key) key, value AS last FROM ins ORDER BY key, step DESC
-      ), extremes AS (
-        -- the 16-step rollup blocks already hold each block's extremes: fold them, not every point
-        SELECT key, min(mn) AS mn, max(mx) AS mx FROM ${sql.raw(`rollup_${ROLLUP_WIDTHS[0]}`)} GROUP BY key
-      ), summary AS (
-        INSERT INTO metric_summaries AS s (run_id, key, first_step, last, last_step, min, min_step, max, max_step, count)
-        SELECT ${runId}::uuid, agg.key, first_step, last, last_step, mn[1], mn[2]::int8, mx[1], (-mx[2])::int8, n
-        FROM agg JOIN last_values USING (key) LEFT JOIN extremes USING (key)
-        ON CONFLICT (run_id, key) DO UPDATE SET
-          first_step = LEAST(s.first_step, excluded.first_step),
-          last = CASE WHEN excluded.last_step > s.last_step THEN excluded.last ELSE s.last END,
-          last_step = GREATEST(s.last_step, excluded.last_step),
-          min_step = CASE WHEN excluded.min IS NOT NULL AND (s.min IS NULL OR excluded.min < s.min
-            OR (excluded.min = s.min AND excluded.min_step < s.min_step)) THEN excluded.min_step ELSE s.min_step END,
-          min = CASE WHEN excluded.min IS NOT NULL AND (s.min IS NULL OR excluded.min < s.min) THEN excluded.min ELSE s.min END,
-          max_step = CASE WHEN excluded.max IS NOT NULL AND (s.max IS NULL OR excluded.max > s.max
-            OR (excluded.max = s.max AND excluded.max_step < s.max_step)) THEN excluded.max_step ELSE s.max_step END,
-          max = CASE WHEN excluded.max IS NOT NULL AND (s.max IS NULL OR excluded.max > s.max) THEN excluded.max ELSE s.max END,
-          count = s.count + excluded.count
-      ), rollup AS (
-        INSERT INTO metric_rollups AS r (run_id, key, width, block, mn, mx, n)
-        SELECT ${runId}::uuid, key, width, block, mn, mx, n FROM rollup_levels
-        ON CONFLICT (run_id, key, width, block) DO UPDATE SET
-          mn = CASE WHEN excluded.mn < r.mn THEN excluded.mn ELSE r.mn END,
-          mx = CASE WHEN excluded.mx > r.mx THEN excluded.mx ELSE r.mx END,
-          n = r.n + excluded.n
-      )
-      SELECT count(*)::int AS inserted FROM ins`);
-    const inserted = Number(counted[0]?.inserted ?? 0);
-    if (inserted === points.length) {
-      // Every point is new: the batch itself is what was stored (no need to send it back from SQL).
-      const rows = points.map((p, i) => ({
-        key: p.key,
-        step: p.step,
-        value: p.value,
-        time_ms: times[i]!,
-        epoch: p.epoch ?? null,
-      }));
-      const series = toColumnar(rows);
-      database.afterCommit(() => bus.publish({ kind: "metric", runId, project, series }));
-    } else if (inserted > 0) {
-      // Partly a re-send (or repeated steps within the batch): tell subscribers what is stored.
-      const series = toColumnar(await storedPoints(runId, points));
-      database.afterCommit(() => bus.publish({ kind: "metric", runId, project, series }));
-    }
-    return { inserted, received: points.length };
+    // One transaction: the points (or lines) and their live event commit together.
+    return database.transaction(async () => {
+      const project = await runService.projectOf(runId);
+      const now = Date.now();
+      const times = points.map((p) => timeToMs(p.time, now));
+      const counted = await database.query<{ inserted: number }>(sql`
+        WITH input AS (
+          SELECT * FROM unnest(
+            ${textArrayLiteral(points.map((p) => p.key))}::text[],
+            ${numberArrayLiteral(points.map((p) => p.step))}::int8[],
+            ${numberArrayLiteral(points.map((p) => p.value))}::float8[],
+            ${numberArrayLiteral(times)}::float8[],
+            ${numberArrayLiteral(points.map((p) => p.epoch))}::int4[]
+          ) AS t(key, step, value, time_ms, epoch)
+        ), ins AS (
+          INSERT INTO metric_points (run_id, key, step, value, time_ms, epoch)
+          SELECT ${runId}::uuid, key, step, value, time_ms, epoch FROM input
+          ON CONFLICT DO NOTHING
+          RETURNING key, step, value, time_ms, epoch
+        ), ${ROLLUP_LEVELS_SQL}, agg AS (
+          SELECT key, count(*) AS n, min(step) AS first_step, max(step) AS last_step FROM ins GROUP BY key
+        ), last_values AS (
+          SELECT DISTINCT ON (key) key, value AS last FROM ins ORDER BY key, step DESC
+        ), extremes AS (
+          -- the 16-step rollup blocks already hold each block's extremes: fold them, not every point
+          SELECT key, min(mn) AS mn, max(mx) AS mx FROM ${sql.raw(`rollup_${ROLLUP_WIDTHS[0]}`)} GROUP BY key
+        ), summary AS (
+          INSERT INTO metric_summaries AS s (run_id, key, first_step, last, last_step, min, min_step, max, max_step, count)
+          SELECT ${runId}::uuid, agg.key, first_step, last, last_step, mn[1], mn[2]::int8, mx[1], (-mx[2])::int8, n
+          FROM agg JOIN last_values USING (key) LEFT JOIN extremes USING (key)
+          ON CONFLICT (run_id, key) DO UPDATE SET
+            first_step = LEAST(s.first_step, excluded.first_step),
+            last = CASE WHEN excluded.last_step > s.last_step THEN excluded.last ELSE s.last END,
+            last_step = GREATEST(s.last_step, excluded.last_step),
+            min_step = CASE WHEN excluded.min IS NOT NULL AND (s.min IS NULL OR excluded.min < s.min
+              OR (excluded.min = s.min AND excluded.min_step < s.min_step)) THEN excluded.min_step ELSE s.min_step END,
+            min = CASE WHEN excluded.min IS NOT NULL AND (s.min IS NULL OR excluded.min < s.min) THEN excluded.min ELSE s.min END,
+            max_step = CASE WHEN excluded.max IS NOT NULL AND (s.max IS NULL OR excluded.max > s.max
+              OR (excluded.max = s.max AND excluded.max_step < s.max_step)) THEN excluded.max_step ELSE s.max_step END,
+            max = CASE WHEN excluded.max IS NOT NULL AND (s.max IS NULL OR excluded.max > s.max) THEN excluded.max ELSE s.max END,
+            count = s.count + excluded.count
+        ), rollup AS (
+          INSERT INTO metric_rollups AS r (run_id, key, width, block, mn, mx, n)
+          SELECT ${runId}::uuid, key, width, block, mn, mx, n FROM rollup_levels
+          ON CONFLICT (run_id, key, width, block) DO UPDATE SET
+            mn = CASE WHEN excluded.mn < r.mn THEN excluded.mn ELSE r.mn END,
+            mx = CASE WHEN excluded.mx > r.mx THEN excluded.mx ELSE r.mx END,
+            n = r.n + excluded.n
+        )
+        SELECT count(*)::int AS inserted FROM ins`);
+      const inserted = Number(counted[0]?.inserted ?? 0);
+      if (inserted === points.length) {
+        // Every point is new: the batch itself is what was stored (no need to send it back from SQL).
+        const rows = points.map((p, i) => ({
+          key: p.key,
+          step: p.step,
+          value: p.value,
+          time_ms: times[i]!,
+          epoch: p.epoch ?? null,
+        }));
+        const series = toColumnar(rows);
+        await bus.publish({ kind: "metric", runId, project, series });
+      } else if (inserted > 0) {
+        // Partly a re-send (or repeated steps within the batch): tell subscribers what is stored.
+        const series = toColumnar(await storedPoints(runId, points));
+        await bus.publish({ kind: "metric", runId, project, series });
+      }
+      return { inserted, received: points.length };
+    });
   }
 
   async function storedPoints(runId: string, points: readonly MetricPoint[]): Promise<InsertedRow[]> {

@@ -103,7 +103,7 @@ export interface QueueServiceOptions {
 }
 
 export function createQueueService(database: Database, runService: RunService, opts: QueueServiceOptions) {
-  const signal = new WorkSignal();
+  const signal = new WorkSignal(database);
 
   async function enqueue(
     input: z.output<typeof queueEnqueueInput>,
@@ -128,8 +128,8 @@ export function createQueueService(database: Database, runService: RunService, o
       },
       { actor, reason: `queued on '${input.queue}'` },
     );
-    // Waiting claims look once the run is committed (before, they would not see it).
-    database.afterCommit(() => signal.notify());
+    // Waiting claims, on every API process, look once the run is committed (before, they would not see it).
+    await signal.announce();
     return run;
   }
 

@@ -138,7 +138,7 @@ export function createRunnerService(
         },
         `runner ${input.name} restarted`,
       );
-      if (outcome === "queued") database.afterCommit(() => queue.signal.notify());
+      if (outcome === "queued") await queue.signal.announce();
     }
     return { runnerId: id, leaseMs: settings.leaseMs, heartbeatMs: settings.heartbeatMs };
   }
@@ -194,7 +194,8 @@ export function createRunnerService(
         if (run) return { ...run, projectId: await projectIdOf(run.project) };
         const left = deadline - Date.now();
         if (left <= 0 || controller.signal.aborted) return null;
-        // Other API processes may queue work too: look again at least every second.
+        // Enqueues on any API process wake this (NOTIFY); looking again every second covers one
+        // that was missed while this process's listening connection was down.
         await queue.signal.wait(seen, Math.min(left, 1_000), controller.signal);
         if (controller.signal.aborted) return null;
       }
@@ -271,7 +272,7 @@ export function createRunnerService(
           attempt: row.attempt + 1,
         },
       });
-      database.afterCommit(() => queue.signal.notify());
+      await queue.signal.announce();
       return run;
     }
     // A run being canceled ends canceled whatever its process did last.

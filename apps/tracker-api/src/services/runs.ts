@@ -167,8 +167,8 @@ export function createRunService(database: Database, projectService: ProjectServ
     reason: string | null,
   ) {
     await db.insert(runEvents).values({ runId, fromStatus: from, toStatus: to, actor, reason });
-    // Subscribers hear of the change once it is committed, never of one that was rolled back.
-    database.afterCommit(() => bus.publish({ kind: "status", runId, project, status: to, reason }));
+    // Subscribers hear of the change once it is committed (the event commits with it), never of a rolled-back one.
+    await bus.publish({ kind: "status", runId, project, status: to, reason });
   }
 
   /**

@@ -9,8 +9,8 @@ import { createDatabase, type Database, migrateDatabase } from "../db/client.ts"
 import type { AuthThrottleOptions } from "../http/auth-throttle.ts";
 import { createLabtrackServer, type ExtraRoute } from "../server.ts";
 import { openBlobStore } from "../services/blob-store-config.ts";
+import { type ClusterDuties, startClusterDuties } from "../services/cluster-duties.ts";
 import { createServices, type Services } from "../services/index.ts";
-import { startLeaseReaper } from "../services/lease-reaper.ts";
 import type { QueueSettings } from "../services/runners.ts";
 import { startSweepController } from "../services/sweep-controller.ts";
 
@@ -58,6 +58,8 @@ export interface TestServer {
   dataDir: string;
   /** The Postgres database it uses (undefined on PGlite), for a second server on the same one. */
   databaseUrl: string | undefined;
+  /** The once-per-cluster work (lease reaper, pruning), done here while this server holds its lock. */
+  duties: ClusterDuties;
   close(): Promise<void>;
 }
 
@@ -107,10 +109,11 @@ export async function startTestServer(
     queueSettings: opts.queueSettings,
   });
   const log = opts.log ?? pino({ level: process.env.LABTRACK_TEST_LOG_LEVEL ?? "silent" });
-  const reaper = startLeaseReaper({
+  const reaper = startClusterDuties({
     database,
     runs: services.runs,
     signal: services.queue.signal,
+    bus: services.bus,
     log,
     intervalMs: services.queueSettings.reaperIntervalMs,
     startupGraceMs: services.queueSettings.leaseMs,
@@ -135,6 +138,7 @@ export async function startTestServer(
     database,
     dataDir,
     databaseUrl,
+    duties: reaper,
     async close() {
       await reaper.stop();
       await sweepLoop.stop();
