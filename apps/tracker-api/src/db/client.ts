@@ -88,7 +88,11 @@ const MIGRATION_LOCK = sql`hashtext('labtrack:migrations')`;
 function createPostgresDatabase(url: string, max: number): Database {
   let lockClient: postgres.Sql | null = null;
   const lockSession = () => {
-    lockClient ??= postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: APPLICATION_NAME } });
+    lockClient ??= postgres(url, {
+      max: 1,
+      onnotice: () => {},
+      connection: { application_name: APPLICATION_NAME },
+    });
     return lockClient;
   };
   const client = postgres(url, {

@@ -9,8 +9,14 @@ const apiDir = fileURLToPath(new URL("../..", import.meta.url));
 /** Starts `tsx src/main.ts` as `pnpm start` does and resolves once it printed its sign-in link. */
 export function startApi(
   env: Record<string, string>,
+  opts: { direct?: boolean } = {},
 ): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(path.join(apiDir, "node_modules/.bin/tsx"), ["src/main.ts"], {
+  // `direct`: node itself runs the server (tsx as a loader), so `child` is the server's process and
+  // a SIGKILL kills it, not only the tsx wrapper that would leave it running.
+  const [command, args] = opts.direct
+    ? [process.execPath, ["--import", "tsx", "src/main.ts"]]
+    : [path.join(apiDir, "node_modules/.bin/tsx"), ["src/main.ts"]];
+  const child = spawn(command, args, {
     cwd: apiDir,
     env: { ...process.env, LABTRACK_LOG_LEVEL: "warn", ...env },
   });
