@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../root.ts";
+import { sweepYaml } from "../test-support/procedure-inputs.ts";
 import {
   callProcedure,
   DB_KINDS,
@@ -10,7 +11,7 @@ import {
 import { openWsSession } from "../test-support/ws-session.ts";
 
 type Method = "query" | "mutation";
-type Ids = Record<"runF" | "runB" | "runS" | "queuedF" | "queuedB", string>;
+type Ids = Record<"runF" | "runB" | "runS" | "queuedF" | "queuedB" | "sweepF" | "sweepB" | "sweepS", string>;
 /**
  * For every procedure: an input on a project the limited token may not use that way (refused
  * with 403), and one on a project it may (answered 200); or why the procedure has no project.
@@ -117,6 +118,36 @@ const CASES: Record<string, Case> = {
   "runners.report": { noProject: "bound to the registering token (runner-identity.test.ts)" },
   "runners.stop": { noProject: "bound to the registering token (runner-identity.test.ts)" },
   "runners.list": { noProject: "leaves out runs of unreadable projects (tested below)" },
+  "sweeps.create": {
+    method: "mutation",
+    outside: () => ({ project: "birds", config: sweepYaml }),
+    inside: () => ({ project: "flowers", config: { ...sweepYaml, name: "florist-sweep" } }),
+  },
+  "sweeps.get": {
+    method: "query",
+    outside: (i) => ({ sweepId: i.sweepS }),
+    inside: (i) => ({ sweepId: i.sweepB }),
+  },
+  "sweeps.list": {
+    method: "query",
+    outside: () => ({ project: "secret" }),
+    inside: () => ({ project: "birds" }),
+  },
+  "sweeps.pause": {
+    method: "mutation",
+    outside: (i) => ({ sweepId: i.sweepB }),
+    inside: (i) => ({ sweepId: i.sweepF }),
+  },
+  "sweeps.resume": {
+    method: "mutation",
+    outside: (i) => ({ sweepId: i.sweepB }),
+    inside: (i) => ({ sweepId: i.sweepF }),
+  },
+  "sweeps.cancel": {
+    method: "mutation",
+    outside: (i) => ({ sweepId: i.sweepB }),
+    inside: (i) => ({ sweepId: i.sweepF }),
+  },
 };
 
 describe.each(DB_KINDS)("project-limited tokens on %s", (kind) => {
@@ -127,6 +158,8 @@ describe.each(DB_KINDS)("project-limited tokens on %s", (kind) => {
     callProcedure(server, server.adminToken, procedure, input, method);
   const newRun = async (project: string) =>
     dataOf<{ id: string }>(await admin("runs.create", { project })).id;
+  const newSweep = async (project: string) =>
+    dataOf<{ id: string }>(await admin("sweeps.create", { project, config: sweepYaml })).id;
   const enqueue = async (project: string, queue = "default") =>
     dataOf<{ id: string }>(await admin("queue.enqueue", { project, spec: command, queue })).id;
 
@@ -138,6 +171,9 @@ describe.each(DB_KINDS)("project-limited tokens on %s", (kind) => {
       runS: await newRun("secret"),
       queuedF: await enqueue("flowers"),
       queuedB: await enqueue("birds"),
+      sweepF: await newSweep("flowers"),
+      sweepB: await newSweep("birds"),
+      sweepS: await newSweep("secret"),
     };
     for (const runId of [ids.runF, ids.runB, ids.runS]) await admin("metrics.log", { runId, points });
     const created = await admin("tokens.create", {
