@@ -14,3 +14,4 @@ export * from "./run-state.ts";
 export * from "./smoothing.ts";
 export * from "./sweeps/index.ts";
 export * from "./training-callbacks.ts";
+export * from "./verification/index.ts";
