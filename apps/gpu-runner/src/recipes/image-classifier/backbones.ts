@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { MobileNetV2Model } from "nsfwjs/models/mobilenet_v2";
 import { loadModelFromDir } from "./model-files.ts";
+import { loadResNet50Imagenet } from "./resnet50-imagenet.ts";
 
 /** A feature extractor: images in [0, 1], shape [n, size, size, 3] -> pooled features [n, dim]. */
 export interface Backbone {
@@ -108,6 +109,7 @@ export async function loadBackbone(
   featureLayer?: string,
 ): Promise<Backbone> {
   if (backbone === "mobilenet_v2") return loadMobileNetV2(inputSize);
+  if (backbone === "resnet50_imagenet") return loadResNet50Imagenet(inputSize);
   if (backbone === "scratch_cnn") return buildScratchCnn(inputSize, seed);
   if (backbone.startsWith("tfjs:")) return loadUserModel(backbone.slice("tfjs:".length), featureLayer);
   throw new Error(`unknown backbone '${backbone}'`);
