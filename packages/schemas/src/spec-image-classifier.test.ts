@@ -36,4 +36,13 @@ describe("imageClassifierSpec", () => {
     });
     expect(spec.phases[0]).toMatchObject({ trainable: "all", backbone_lr_multiplier: 0.1 });
   });
+
+  it("accepts the ImageNet ResNet50 backbone", () => {
+    const spec = imageClassifierSpec.parse({
+      kind: "image-classifier",
+      data: { path: "/data/flowers" },
+      model: { backbone: "resnet50_imagenet", input_size: 128 },
+    });
+    expect(spec.model.backbone).toBe("resnet50_imagenet");
+  });
 });
