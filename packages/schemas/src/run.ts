@@ -60,6 +60,8 @@ export const run = z.object({
   attempt: z.number(),
   error: z.string().nullable(),
   parentRunId: runId.nullable(),
+  /** The sweep that queued the run (its id and name); null for a run of no sweep. */
+  sweep: z.object({ id: z.string(), name: z.string() }).nullable(),
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),

@@ -9,6 +9,7 @@ const base = {
   group: null,
   tags: ["baseline"],
   deletedAt: null,
+  sweep: null,
   notes: null,
   status: "running",
   config: {},

@@ -11,6 +11,7 @@ function run(id: string, config: Run["config"], group: string | null = null): Ru
     tags: [],
     keyValueTags: {},
     deletedAt: null,
+    sweep: null,
     notes: null,
     status: "succeeded",
     config,

@@ -21,7 +21,7 @@ import { and, eq, getTableColumns, inArray, isNull, type SQL, sql } from "drizzl
 import type { z } from "zod";
 import type { Database } from "../db/client.ts";
 import { textArrayLiteral } from "../db/pg-array.ts";
-import { metricSummaries, projects, runEvents, runs } from "../db/schema.ts";
+import { metricSummaries, projects, runEvents, runs, sweeps } from "../db/schema.ts";
 import type { LiveEventBus } from "./live-events.ts";
 import type { ProjectService } from "./projects.ts";
 import { decodeCursor, encodeCursor, filterToSql, sortToSql } from "./run-query.ts";
@@ -49,7 +49,7 @@ export type TransitionChanges = Partial<
   >
 >;
 
-function toRun(row: RunRow, summary: Record<string, MetricSummary>): Run {
+function toRun(row: RunRow, summary: Record<string, MetricSummary>, sweepName: string | undefined): Run {
   return {
     id: row.id,
     project: row.project,
@@ -69,6 +69,7 @@ function toRun(row: RunRow, summary: Record<string, MetricSummary>): Run {
     attempt: row.attempt,
     error: row.error,
     parentRunId: row.parentRunId,
+    sweep: row.sweepId === null || sweepName === undefined ? null : { id: row.sweepId, name: sweepName },
     createdAt: row.createdAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,
@@ -111,9 +112,22 @@ export function createRunService(database: Database, projectService: ProjectServ
     return byRun;
   }
 
+  async function sweepNamesFor(sweepIds: string[]): Promise<Map<string, string>> {
+    if (sweepIds.length === 0) return new Map();
+    const rows = await db
+      .select({ id: sweeps.id, name: sweeps.name })
+      .from(sweeps)
+      .where(inArray(sweeps.id, sweepIds));
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
   async function rowsToRuns(rows: RunRow[]): Promise<Run[]> {
+    const sweepIds = [...new Set(rows.flatMap((r) => (r.sweepId === null ? [] : [r.sweepId])))];
     const summaries = await summariesFor(rows.map((r) => r.id));
-    return rows.map((r) => toRun(r, summaries.get(r.id) ?? {}));
+    const sweepNames = await sweepNamesFor(sweepIds);
+    return rows.map((r) =>
+      toRun(r, summaries.get(r.id) ?? {}, r.sweepId === null ? undefined : sweepNames.get(r.sweepId)),
+    );
   }
 
   async function findRow(runId: string): Promise<RunRow | undefined> {
