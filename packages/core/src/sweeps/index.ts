@@ -1,4 +1,6 @@
 export * from "./asha.ts";
+export * from "./best-so-far.ts";
+export * from "./forest-importance.ts";
 export * from "./parameter-importance.ts";
 export * from "./seeded-random.ts";
 export * from "./sweep-run-spec.ts";
