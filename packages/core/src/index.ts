@@ -1,4 +1,5 @@
 export * from "./amqp-message-mapping.ts";
+export * from "./artifact-media-type.ts";
 export * from "./classification-metrics.ts";
 export * from "./config-flatten.ts";
 export * from "./downsample.ts";

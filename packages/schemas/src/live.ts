@@ -10,7 +10,7 @@ export const liveRunsInput = z
     project: projectSlug.optional(),
     runIds: z.array(runId).max(200).optional(),
     /** Which kinds of events to receive; all by default. */
-    kinds: z.array(z.enum(["metric", "log", "status"])).optional(),
+    kinds: z.array(z.enum(["metric", "log", "status", "details"])).optional(),
     lastEventId: z.string().nullish(),
   })
   .refine((v) => v.project !== undefined || (v.runIds !== undefined && v.runIds.length > 0), {
@@ -35,6 +35,8 @@ export const liveEvent = z.discriminatedUnion("kind", [
     status: runStatus,
     reason: z.string().nullable(),
   }),
+  /** The run's name, tags, key/value tags or notes were edited (`runs.update`): refetch it. */
+  z.object({ kind: z.literal("details"), ...base }),
   /** The server could not replay from the given event id (restarted, or too far behind): refetch. */
   z.object({ kind: z.literal("resync"), runId: z.null(), project: z.null() }),
 ]);

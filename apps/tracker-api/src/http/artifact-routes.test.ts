@@ -182,4 +182,36 @@ describe.each(STORAGE_CASES)("artifacts over HTTP on %s with %s blobs", (kind, b
       expect(res.headers.get("x-content-type-options"), url).toBe("nosniff");
     }
   });
+
+  it("serves the type the upload named, or the extension's when it named none or octet-stream", async () => {
+    for (const [file, uploaded, served] of [
+      ["plots/loss.png", "application/octet-stream", "image/png"],
+      ["plots/grid.webp", null, "image/webp"],
+      ["plots/arch.svg", "application/octet-stream", "image/svg+xml"],
+      ["eval/metrics.json", null, "application/json"],
+      ["logs/history.csv", "application/octet-stream", "text/csv; charset=utf-8"],
+      ["weights.bin", null, "application/octet-stream"],
+      ["eval/report.json", "application/vnd.labtrack+json", "application/vnd.labtrack+json"],
+    ] as const) {
+      const headers: Record<string, string> = auth();
+      if (uploaded !== null) headers["content-type"] = uploaded;
+      const put = await fetch(`${server.url}/api/artifacts/${runId}/${file}`, {
+        method: "PUT",
+        headers,
+        body: new Uint8Array([1, 2, 3]),
+      });
+      expect(put.status).toBe(201);
+      const got = await fetch(`${server.url}/api/artifacts/${runId}/${file}`, { headers: auth() });
+      expect(got.headers.get("content-type"), file).toBe(served);
+      expect(got.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(got.headers.get("content-security-policy")).toBe("default-src 'none'; sandbox");
+    }
+  });
+
+  it("keeps nosniff on every response", async () => {
+    for (const url of ["/healthz", "/trpc/tokens.whoami", "/nowhere", `/api/artifacts/${runId}/missing`]) {
+      const res = await fetch(`${server.url}${url}`, { headers: auth() });
+      expect(res.headers.get("x-content-type-options"), url).toBe("nosniff");
+    }
+  });
 });

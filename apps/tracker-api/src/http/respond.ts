@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
+import { artifactMediaType } from "@labtrack/core";
 import { TRPCError } from "@trpc/server";
 import type { Logger } from "pino";
 import { sendUnexpectedError } from "./error-answer.ts";
@@ -13,7 +14,9 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 /**
  * Headers for sending stored artifact bytes: uploaded bytes are never rendered by a browser on
  * this origin (HTML, SVG, XML or a script could run as the dashboard): always a download, and a
- * sandbox in case one opens it anyway. `nosniff` is on every response (server.ts).
+ * sandbox in case one opens it anyway. `nosniff` is on every response (server.ts). The type is the
+ * upload's, or the extension's when the upload said none or octet-stream (the SDKs' default), so
+ * the dashboard's previews (images as `<img>` of a blob) get the real type.
  */
 export function artifactDownloadHeaders(artifact: {
   path: string;
@@ -22,7 +25,7 @@ export function artifactDownloadHeaders(artifact: {
   contentType: string | null;
 }): Record<string, string | number> {
   return {
-    "content-type": artifact.contentType ?? "application/octet-stream",
+    "content-type": artifactMediaType(artifact.path, artifact.contentType),
     "content-length": artifact.size,
     etag: `"${artifact.sha256}"`,
     "content-disposition": `attachment; filename="${encodeURIComponent(artifact.path.split("/").pop() ?? "file")}"`,

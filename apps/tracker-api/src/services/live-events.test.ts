@@ -55,6 +55,22 @@ describe.each(DB_KINDS)("live events on %s", (kind) => {
     expect(event.lines.map((l) => l.text)).toEqual(lines.map((l) => l.text));
   });
 
+  it("tells subscribers of a run when its name, tags or notes are edited, and not of a time range set", async () => {
+    const runId = await newRun();
+    const live = collect(server.services.bus, { runIds: new Set([runId]), kinds: new Set(["details"]) });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await server.services.runs.update({ runId, name: "renamed", tags: ["a"], notes: "# hi" });
+    await server.services.runs.update({ runId, startedAt: new Date(1_700_000_000_000) });
+    await server.services.runs.setKeyValueTags(runId, { owner: "ann" });
+    await expect.poll(() => live.seen.length).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    live.stop();
+    expect(live.seen.map((s) => s.event)).toEqual([
+      { kind: "details", runId, project: "live-ids" },
+      { kind: "details", runId, project: "live-ids" },
+    ]);
+  });
+
   it("tells a subscriber to refetch when its id was pruned, is unknown, or is of the former form", async () => {
     const runId = await newRun();
     await logStep(runId, 0);

@@ -336,7 +336,7 @@ export function createRunService(database: Database, projectService: ProjectServ
     startedAt?: Date | undefined;
     finishedAt?: Date | undefined;
   }): Promise<Run> {
-    const { status } = await requireProject(input.runId);
+    const { project, status } = await requireProject(input.runId);
     if (input.startedAt !== undefined || input.finishedAt !== undefined) {
       await checkTimeRange(input.runId, status, input.startedAt, input.finishedAt);
     }
@@ -356,6 +356,9 @@ export function createRunService(database: Database, projectService: ProjectServ
         }),
       })
       .where(eq(runs.id, input.runId));
+    // Open pages of the run (another tab, another user) refetch it; committed with the change.
+    const editsDetails = input.name !== undefined || input.tags !== undefined || input.notes !== undefined;
+    if (editsDetails || changesTags) await bus.publish({ kind: "details", runId: input.runId, project });
     return get(input.runId);
   }
 
@@ -385,12 +388,12 @@ export function createRunService(database: Database, projectService: ProjectServ
 
   /** Merges `tags` into the run's key/value tags (other keys are kept). */
   async function setKeyValueTags(runId: string, tags: Record<string, string>): Promise<Run> {
-    return update({ runId, setKeyValueTags: tags });
+    return atomic(update)({ runId, setKeyValueTags: tags });
   }
 
   /** Removes one key/value tag; a key the run does not have is no error. */
   async function deleteKeyValueTag(runId: string, key: string): Promise<Run> {
-    return update({ runId, deleteKeyValueTags: [key] });
+    return atomic(update)({ runId, deleteKeyValueTags: [key] });
   }
 
   async function setResults(runId: string, results: Record<string, JsonValue>): Promise<Run> {
@@ -454,7 +457,7 @@ export function createRunService(database: Database, projectService: ProjectServ
     get,
     list,
     create: atomic(create),
-    update,
+    update: atomic(update),
     setKeyValueTags,
     deleteKeyValueTag,
     finish: atomic(finish),
