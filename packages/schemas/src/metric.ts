@@ -81,6 +81,11 @@ export const metricSeries = z.object({
   values: z.array(z.union([z.number(), nonFiniteName])),
   times: z.array(z.number()),
   epochs: z.array(z.number().nullable()),
+  /**
+   * The run's attempt each point was written by (1, or 2, 3, … for a run that was lost and queued
+   * again): a later attempt's point at a step replaces an earlier attempt's.
+   */
+  attempts: z.array(z.number()),
   /** Number of points in the (windowed) series before downsampling. */
   total: z.number(),
   downsampled: z.boolean(),
@@ -94,8 +99,21 @@ export const metricSeriesChunk = metricSeries.pick({
   values: true,
   times: true,
   epochs: true,
+  attempts: true,
 });
 export type MetricSeriesChunk = z.infer<typeof metricSeriesChunk>;
+
+export const metricsAttemptsInput = z.object({ runId });
+/**
+ * Where one attempt of a run began: the first step it logged and that point's time (ms since the
+ * epoch). Attempt 2 of a run that was lost and queued again usually starts at its checkpoint's step.
+ */
+export const metricAttemptStart = z.object({
+  attempt: z.number(),
+  firstStep: z.number(),
+  firstTime: z.number(),
+});
+export type MetricAttemptStart = z.infer<typeof metricAttemptStart>;
 
 export const metricsKeysInput = z.object({ runIds: z.array(runId).min(1).max(1000) });
 export const metricKeyInfo = z.object({ key: z.string(), runs: z.number(), points: z.number() });

@@ -20,6 +20,7 @@ function series(runId: string, steps: number[], values: number[], times?: number
     values,
     times: times ?? steps.map((s) => 1_700_000_000_000 + s * 1000),
     epochs: steps.map((s) => Math.floor(s / 10)),
+    attempts: steps.map(() => 1),
     total: steps.length,
     downsampled: false,
   };
@@ -132,9 +133,38 @@ describe("chart data", () => {
       values: [9, "NaN", 4],
       times: [1, 2, 3],
       epochs: [null, null, null],
+      attempts: [1, 1, 1],
     });
     expect(grown.steps).toEqual([0, 1, 2, 3]);
     expect(grown.values).toEqual([1, 2, Number.NaN, 4]);
     expect(grown.total).toBe(4);
   });
+
+  it("lets a later attempt's live points replace the ones shown at the same steps", () => {
+    const base = series("a", [0, 1, 2, 3], [1, 2, 3, 4]);
+    const grown = appendChunk(base, {
+      key: "loss",
+      steps: [2, 3, 4],
+      values: [30, 40, 50],
+      times: [2, 3, 4],
+      epochs: [null, null, null],
+      attempts: [2, 2, 2],
+    });
+    expect(grown.steps).toEqual([0, 1, 2, 3, 4]);
+    expect(grown.values).toEqual([1, 2, 30, 40, 50]);
+    expect(grown.attempts).toEqual([1, 1, 2, 2, 2]);
+    expect(grown.total).toBe(5);
+    // The same attempt again changes nothing at steps it already has.
+    const again = appendChunk(grown, { ...grownChunk(), attempts: [2] });
+    expect(again.values).toEqual(grown.values);
+  });
+});
+
+const grownChunk = () => ({
+  key: "loss",
+  steps: [3],
+  values: [99],
+  times: [3],
+  epochs: [null],
+  attempts: [2],
 });

@@ -84,6 +84,7 @@ function appendEvent(queryClient: QueryClient, event: Extract<LiveEvent, { kind:
               values: [],
               times: [],
               epochs: [],
+              attempts: [],
               total: 0,
               downsampled: false,
             };

@@ -12,6 +12,7 @@ function series(runId: string, steps: number[], values: number[]): SeriesData {
     values,
     times: steps,
     epochs: steps.map(() => null),
+    attempts: steps.map(() => 1),
     total: 0,
     downsampled: false,
   };

@@ -124,8 +124,25 @@ export const metricPoints = pgTable(
     /** Wall time in ms since the epoch. */
     timeMs: doublePrecision("time_ms").notNull(),
     epoch: integer("epoch"),
+    /**
+     * The run's attempt when the point was written. A later attempt's point at a step replaces an
+     * earlier attempt's (a retried run rewinds to its checkpoint); within one attempt the first write wins.
+     */
+    attempt: integer("attempt").notNull().default(1),
   },
   (t) => [primaryKey({ columns: [t.runId, t.key, t.step] })],
+);
+
+/** Where each retried attempt (2, 3, …) of a run began: the first step and time it logged. */
+export const metricAttempts = pgTable(
+  "metric_attempts",
+  {
+    runId: uuid("run_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    firstStep: bigint("first_step", { mode: "number" }).notNull(),
+    firstTimeMs: doublePrecision("first_time_ms").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.attempt] })],
 );
 
 /** Running last/min/max of each (run, key), maintained by the ingest statement. NaN is ignored for min/max. */

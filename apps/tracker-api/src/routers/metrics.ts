@@ -1,4 +1,9 @@
-import { metricsKeysInput, metricsLogInput, metricsSeriesInput } from "@labtrack/schemas";
+import {
+  metricsAttemptsInput,
+  metricsKeysInput,
+  metricsLogInput,
+  metricsSeriesInput,
+} from "@labtrack/schemas";
 import { authedProcedure, router } from "../trpc.ts";
 
 export const metricsRouter = router({
@@ -18,5 +23,10 @@ export const metricsRouter = router({
   keys: authedProcedure.input(metricsKeysInput).query(async ({ ctx, input }) => {
     await ctx.services.access.assertRuns(ctx.caller, input.runIds, "read");
     return ctx.services.metrics.keys(input.runIds);
+  }),
+  /** Where each attempt of the run began (attempt 2 of a retried run, …), in attempt order. */
+  attempts: authedProcedure.input(metricsAttemptsInput).query(async ({ ctx, input }) => {
+    await ctx.services.access.assertRun(ctx.caller, input.runId, "read");
+    return ctx.services.metrics.attempts(input.runId);
   }),
 });

@@ -82,6 +82,11 @@ const CASES: Record<string, Case> = {
     outside: (i) => ({ runIds: [i.runS] }),
     inside: (i) => ({ runIds: [i.runF, i.runB] }),
   },
+  "metrics.attempts": {
+    method: "query",
+    outside: (i) => ({ runId: i.runS }),
+    inside: (i) => ({ runId: i.runB }),
+  },
   "logs.append": {
     method: "mutation",
     outside: (i) => ({ runId: i.runB, lines: [{ text: "x" }] }),

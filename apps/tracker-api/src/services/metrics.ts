@@ -6,6 +6,7 @@ import type { z } from "zod";
 import type { Database } from "../db/client.ts";
 import { numberArrayLiteral, textArrayLiteral } from "../db/pg-array.ts";
 import type { LiveEventBus } from "./live-events.ts";
+import { attemptStarts, currentAttempt, refoldReplaced, takeOverSteps } from "./metric-attempts.ts";
 import type { RunService } from "./runs.ts";
 import { ROLLUP_LEVELS_SQL, ROLLUP_WIDTHS, readSeries } from "./series-query.ts";
 
@@ -15,6 +16,7 @@ interface InsertedRow extends Record<string, unknown> {
   value: number;
   time_ms: number;
   epoch: number | null;
+  attempt: number;
 }
 
 function timeToMs(time: MetricPoint["time"], now: number): number {
@@ -38,6 +40,7 @@ export function toColumnar(rows: readonly InsertedRow[]): MetricSeriesChunk[] {
       values: list.map((r) => toWireNumber(Number(r.value))),
       times: list.map((r) => Number(r.time_ms)),
       epochs: list.map((r) => (r.epoch === null ? null : Number(r.epoch))),
+      attempts: list.map((r) => Number(r.attempt)),
     };
   });
 }
@@ -45,7 +48,9 @@ export function toColumnar(rows: readonly InsertedRow[]): MetricSeriesChunk[] {
 export function createMetricService(database: Database, runService: RunService, bus: LiveEventBus) {
   /**
    * Stores a batch in one statement: an `unnest` insert that skips points already stored
-   * (same run, key and step), then folds only the new points into each key's summary.
+   * (same run, key and step), then folds only the new points into each key's summary. Each point
+   * records the run's attempt; a retried attempt first takes over the steps an earlier attempt
+   * logged (metric-attempts.ts), so its values replace theirs.
    */
   async function log(
     runId: string,
@@ -54,22 +59,27 @@ export function createMetricService(database: Database, runService: RunService, 
     // One transaction: the points (or lines) and their live event commit together.
     return database.transaction(async () => {
       const project = await runService.projectOf(runId);
+      const attempt = await currentAttempt(database, runId);
       const now = Date.now();
       const times = points.map((p) => timeToMs(p.time, now));
+      const keys = points.map((p) => p.key);
+      const steps = points.map((p) => p.step);
+      // A retried run's points replace the earlier attempts' at the same steps (see metric-attempts.ts).
+      const replaced = attempt > 1 ? await takeOverSteps(database, runId, attempt, keys, steps, times) : [];
       const counted = await database.query<{ inserted: number }>(sql`
         WITH input AS (
           SELECT * FROM unnest(
-            ${textArrayLiteral(points.map((p) => p.key))}::text[],
-            ${numberArrayLiteral(points.map((p) => p.step))}::int8[],
+            ${textArrayLiteral(keys)}::text[],
+            ${numberArrayLiteral(steps)}::int8[],
             ${numberArrayLiteral(points.map((p) => p.value))}::float8[],
             ${numberArrayLiteral(times)}::float8[],
             ${numberArrayLiteral(points.map((p) => p.epoch))}::int4[]
           ) AS t(key, step, value, time_ms, epoch)
         ), ins AS (
-          INSERT INTO metric_points (run_id, key, step, value, time_ms, epoch)
-          SELECT ${runId}::uuid, key, step, value, time_ms, epoch FROM input
+          INSERT INTO metric_points (run_id, key, step, value, time_ms, epoch, attempt)
+          SELECT ${runId}::uuid, key, step, value, time_ms, epoch, ${attempt}::int4 FROM input
           ON CONFLICT DO NOTHING
-          RETURNING key, step, value, time_ms, epoch
+          RETURNING key, step, value, time_ms, epoch, attempt
         ), ${ROLLUP_LEVELS_SQL}, agg AS (
           SELECT key, count(*) AS n, min(step) AS first_step, max(step) AS last_step FROM ins GROUP BY key
         ), last_values AS (
@@ -102,6 +112,7 @@ export function createMetricService(database: Database, runService: RunService, 
         )
         SELECT count(*)::int AS inserted FROM ins`);
       const inserted = Number(counted[0]?.inserted ?? 0);
+      await refoldReplaced(database, runId, replaced);
       if (inserted === points.length) {
         // Every point is new: the batch itself is what was stored (no need to send it back from SQL).
         const rows = points.map((p, i) => ({
@@ -110,6 +121,7 @@ export function createMetricService(database: Database, runService: RunService, 
           value: p.value,
           time_ms: times[i]!,
           epoch: p.epoch ?? null,
+          attempt,
         }));
         const series = toColumnar(rows);
         await bus.publish({ kind: "metric", runId, project, series });
@@ -124,7 +136,7 @@ export function createMetricService(database: Database, runService: RunService, 
 
   async function storedPoints(runId: string, points: readonly MetricPoint[]): Promise<InsertedRow[]> {
     return database.query<InsertedRow>(sql`
-      SELECT p.key, p.step::float8 AS step, p.value, p.time_ms, p.epoch FROM metric_points p
+      SELECT p.key, p.step::float8 AS step, p.value, p.time_ms, p.epoch, p.attempt FROM metric_points p
       WHERE p.run_id = ${runId}::uuid AND (p.key, p.step) IN (
         SELECT * FROM unnest(${textArrayLiteral(points.map((x) => x.key))}::text[], ${numberArrayLiteral(points.map((x) => x.step))}::int8[]))`);
   }
@@ -158,6 +170,11 @@ export function createMetricService(database: Database, runService: RunService, 
     return readSeries(database, input);
   }
 
-  return { log, keys, series };
+  async function attempts(runId: string) {
+    await requireRuns([runId]);
+    return attemptStarts(database, runId);
+  }
+
+  return { log, keys, series, attempts };
 }
 export type MetricService = ReturnType<typeof createMetricService>;

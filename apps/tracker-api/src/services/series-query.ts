@@ -17,8 +17,8 @@ export const ROLLUP_LEVELS_SQL = sql.raw(
   [
     `rollup_${ROLLUP_WIDTHS[0]} AS (
         SELECT key, step / ${ROLLUP_WIDTHS[0]} AS block,
-          min(ARRAY[value, step::float8, time_ms, COALESCE(epoch, -1)::float8]) AS mn,
-          max(ARRAY[value, -step::float8, time_ms, COALESCE(epoch, -1)::float8]) AS mx, count(*)::int AS n
+          min(ARRAY[value, step::float8, time_ms, COALESCE(epoch, -1)::float8, attempt::float8]) AS mn,
+          max(ARRAY[value, -step::float8, time_ms, COALESCE(epoch, -1)::float8, attempt::float8]) AS mx, count(*)::int AS n
         FROM ins WHERE value <> 'NaN' GROUP BY key, step / ${ROLLUP_WIDTHS[0]})`,
     ...ROLLUP_WIDTHS.slice(1).map(
       (width, i) => `rollup_${width} AS (
@@ -45,6 +45,7 @@ interface Point {
   value: number;
   time: number;
   epoch: number | null;
+  attempt: number;
 }
 
 /**
@@ -69,6 +70,7 @@ function toSeries(extent: Extent, points: Point[], downsampled: boolean, total: 
     values: sorted.map((p) => toWireNumber(p.value)),
     times: sorted.map((p) => p.time),
     epochs: sorted.map((p) => p.epoch),
+    attempts: sorted.map((p) => p.attempt),
     total,
     downsampled,
   };
@@ -93,9 +95,10 @@ async function readRawPoints(database: Database, extents: Extent[]): Promise<Map
     value: number;
     time_ms: number;
     epoch: number | null;
+    attempt: number;
   }>(sql`
     WITH ext AS (SELECT * FROM unnest(${extentParams(extents)}) AS t(run_id, key, s0, s1))
-    SELECT p.run_id::text AS run_id, p.key, p.step::float8 AS step, p.value, p.time_ms, p.epoch
+    SELECT p.run_id::text AS run_id, p.key, p.step::float8 AS step, p.value, p.time_ms, p.epoch, p.attempt
     FROM ext JOIN metric_points p ON p.run_id = ext.run_id AND p.key = ext.key AND p.step BETWEEN ext.s0 AND ext.s1
     ORDER BY p.run_id, p.key, p.step`);
   const out = new Map<string, Point[]>();
@@ -107,6 +110,7 @@ async function readRawPoints(database: Database, extents: Extent[]): Promise<Map
       value: Number(r.value),
       time: Number(r.time_ms),
       epoch: r.epoch === null ? null : Number(r.epoch),
+      attempt: Number(r.attempt),
     });
     out.set(id, list);
   }
@@ -116,20 +120,24 @@ async function readRawPoints(database: Database, extents: Extent[]): Promise<Map
 /** Extremes of the raw points of one series between two steps (a partial block at a window's end). */
 function edgeExtremes(from: SQL, to: SQL): SQL {
   return sql`
-    SELECT min(ARRAY[p.value, p.step::float8, p.time_ms, COALESCE(p.epoch, -1)::float8]) AS mn,
-      max(ARRAY[p.value, -p.step::float8, p.time_ms, COALESCE(p.epoch, -1)::float8]) AS mx, count(*) AS n
+    SELECT min(ARRAY[p.value, p.step::float8, p.time_ms, COALESCE(p.epoch, -1)::float8, p.attempt::float8]) AS mn,
+      max(ARRAY[p.value, -p.step::float8, p.time_ms, COALESCE(p.epoch, -1)::float8, p.attempt::float8]) AS mx, count(*) AS n
     FROM metric_points p
     WHERE p.run_id = ext.run_id AND p.key = ext.key AND p.step BETWEEN ${from} AND ${to} AND p.value <> 'NaN'`;
 }
 
-/** `[value, step, time, epoch]` as stored in a rollup (`mx` holds -step so ties pick the first step). */
-function toPoint(value: unknown, step: unknown, time: unknown, epoch: unknown, negatedStep: boolean): Point {
-  const e = Number(epoch);
+/**
+ * `[value, step, time, epoch, attempt]` as stored in a rollup (`mx` holds -step so ties pick the
+ * first step; rollups written before attempts were recorded have no attempt: 1).
+ */
+function toPoint(p: readonly number[], negatedStep: boolean): Point {
+  const e = p[3]!;
   return {
-    value: Number(value),
-    step: negatedStep ? -Number(step) : Number(step),
-    time: Number(time),
+    value: p[0]!,
+    step: negatedStep ? -p[1]! : p[1]!,
+    time: p[2]!,
     epoch: e < 0 ? null : e,
+    attempt: p[4]!,
   };
 }
 
@@ -143,7 +151,7 @@ const higher = (a: Point | undefined, b: Point) =>
  * a bucket exists (else a run of whole blocks), so its extremes are exact; the partial blocks at the
  * window's two ends are read from the raw points and count as one bucket each. The window's first
  * and last points are added too. Each series comes back as one row of packed binary doubles
- * (10 per part: block, min value/step/time/epoch, max value/-step/time/epoch, count): printing and
+ * (12 per part: block, min value/step/time/epoch/attempt, max value/-step/time/epoch/attempt, count): printing and
  * parsing hundreds of thousands of doubles as text would cost more than the query itself.
  */
 async function readBucketExtremes(
@@ -161,8 +169,8 @@ async function readBucketExtremes(
     -- index range scan (a plain join may be planned as a hash join over the whole table).
     SELECT ext.i, agg.parts FROM ext CROSS JOIN LATERAL (
       SELECT string_agg(float8send(block) || float8send(mn[1]) || float8send(mn[2]) || float8send(mn[3])
-        || float8send(mn[4]) || float8send(mx[1]) || float8send(mx[2]) || float8send(mx[3]) || float8send(mx[4])
-        || float8send(n), ''::bytea) AS parts
+        || float8send(mn[4]) || float8send(COALESCE(mn[5], 1)) || float8send(mx[1]) || float8send(mx[2])
+        || float8send(mx[3]) || float8send(mx[4]) || float8send(COALESCE(mx[5], 1)) || float8send(n), ''::bytea) AS parts
       FROM (
         SELECT block::float8 AS block, mn, mx, n::float8 AS n FROM metric_rollups
         WHERE run_id = ext.run_id AND key = ext.key AND width = ext.width AND block BETWEEN ext.b0 AND ext.b1
@@ -174,10 +182,10 @@ async function readBucketExtremes(
         FROM (${edgeExtremes(sql`GREATEST((ext.b1 + 1) * ext.width, ext.b0 * ext.width)`, sql`ext.s1`)}) edge
         UNION ALL
         SELECT -3,
-          (SELECT ARRAY[p.value, p.step::float8, p.time_ms, COALESCE(p.epoch, -1)::float8]
+          (SELECT ARRAY[p.value, p.step::float8, p.time_ms, COALESCE(p.epoch, -1)::float8, p.attempt::float8]
             FROM metric_points p WHERE p.run_id = ext.run_id AND p.key = ext.key AND p.step >= ext.s0
             ORDER BY p.step LIMIT 1),
-          (SELECT ARRAY[p.value, -p.step::float8, p.time_ms, COALESCE(p.epoch, -1)::float8]
+          (SELECT ARRAY[p.value, -p.step::float8, p.time_ms, COALESCE(p.epoch, -1)::float8, p.attempt::float8]
             FROM metric_points p WHERE p.run_id = ext.run_id AND p.key = ext.key AND p.step <= ext.s1
             ORDER BY p.step DESC LIMIT 1),
           0
@@ -196,11 +204,11 @@ async function readBucketExtremes(
     let total = 0;
     const bytes = row.parts ?? new Uint8Array(0);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (let offset = 0; offset + 80 <= bytes.byteLength; offset += 80) {
+    for (let offset = 0; offset + 96 <= bytes.byteLength; offset += 96) {
       const at = (k: number) => view.getFloat64(offset + 8 * k); // float8send is big-endian
-      total += at(9);
-      const mn = toPoint(at(1), at(2), at(3), at(4), false);
-      const mx = toPoint(at(5), at(6), at(7), at(8), true);
+      total += at(11);
+      const mn = toPoint([at(1), at(2), at(3), at(4), at(5)], false);
+      const mx = toPoint([at(6), at(7), at(8), at(9), at(10)], true);
       const b = at(0);
       if (b < 0 || perBucket === blocks) {
         // Its own bucket: an end point, an edge, or one block per bucket.
@@ -290,6 +298,7 @@ export async function readSeries(database: Database, input: SeriesInput): Promis
     values: [],
     times: [],
     epochs: [],
+    attempts: [],
     total: 0,
     downsampled: false,
   });

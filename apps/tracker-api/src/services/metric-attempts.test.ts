@@ -1,0 +1,225 @@
+import { metricsSeriesInput, runnersRegisterInput } from "@labtrack/schemas";
+import { sql } from "drizzle-orm";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DB_KINDS, startTestServer, type TestServer } from "../test-support/test-server.ts";
+import { reapExpiredLeases } from "./lease-reaper.ts";
+import { ROLLUP_WIDTHS } from "./series-query.ts";
+
+/** What the summary and rollups of a run must hold, computed from its points from scratch. */
+async function foldedFromScratch(server: TestServer, runId: string) {
+  const summaries = await server.database.query(sql`
+    SELECT key, first_step::float8 AS first_step, last, last_step::float8 AS last_step, min, min_step::float8 AS min_step,
+      max, max_step::float8 AS max_step, count::float8 AS count
+    FROM metric_summaries WHERE run_id = ${runId}::uuid ORDER BY key`);
+  const expectedSummaries = await server.database.query(sql`
+    SELECT key, min(step)::float8 AS first_step,
+      (array_agg(value ORDER BY step DESC))[1] AS last, max(step)::float8 AS last_step,
+      (min(ARRAY[value, step::float8]) FILTER (WHERE value <> 'NaN'))[1] AS min,
+      (min(ARRAY[value, step::float8]) FILTER (WHERE value <> 'NaN'))[2] AS min_step,
+      (max(ARRAY[value, -step::float8]) FILTER (WHERE value <> 'NaN'))[1] AS max,
+      -(max(ARRAY[value, -step::float8]) FILTER (WHERE value <> 'NaN'))[2] AS max_step,
+      count(*)::float8 AS count
+    FROM metric_points WHERE run_id = ${runId}::uuid GROUP BY key ORDER BY key`);
+  const rollups = await server.database.query(sql`
+    SELECT key, width, block::float8 AS block, mn, mx, n FROM metric_rollups
+    WHERE run_id = ${runId}::uuid ORDER BY key, width, block`);
+  const expectedRollups = await server.database.query(sql`
+    SELECT key, width, (step / width)::float8 AS block,
+      min(ARRAY[value, step::float8, time_ms, COALESCE(epoch, -1)::float8, attempt::float8]) AS mn,
+      max(ARRAY[value, -step::float8, time_ms, COALESCE(epoch, -1)::float8, attempt::float8]) AS mx, count(*)::int AS n
+    FROM metric_points CROSS JOIN unnest(${`{${ROLLUP_WIDTHS.join(",")}}`}::int[]) AS w(width)
+    WHERE run_id = ${runId}::uuid AND value <> 'NaN'
+    GROUP BY key, width, step / width ORDER BY key, width, block`);
+  return { summaries, expectedSummaries, rollups, expectedRollups };
+}
+
+describe.each(DB_KINDS)("metrics of a retried run on %s", (kind) => {
+  let server: TestServer;
+  const leaseMs = 300;
+
+  beforeAll(async () => {
+    server = await startTestServer(kind, {
+      queueSettings: { leaseMs, heartbeatMs: 100, reaperIntervalMs: 60_000 },
+    });
+  });
+  afterAll(() => server.close());
+
+  const points = (from: number, to: number, value: (step: number) => number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => ({
+      key: "loss",
+      step: from + i,
+      value: value(from + i),
+    }));
+  const seriesOf = async (runId: string, maxPoints = 1000) => {
+    const [series] = await server.services.metrics.series(
+      metricsSeriesInput.parse({ runIds: [runId], keys: ["loss"], maxPoints }),
+    );
+    return series!;
+  };
+
+  it("keeps attempt 2's values at the steps both attempts logged, and says where attempt 2 began", async () => {
+    const run = await server.services.queue.enqueue(
+      {
+        project: "retried",
+        tags: [],
+        config: {},
+        spec: { kind: "command", command: "true", env: {} },
+        queue: "retried",
+        priority: 0,
+        requirements: { gpus: 0, labels: [] },
+        maxAttempts: 3,
+      },
+      "test",
+    );
+    const { runnerId } = await server.services.runners.register(
+      runnersRegisterInput.parse({
+        name: "retried",
+        queues: ["retried"],
+        capabilities: { hostname: "h", gpus: [], backends: ["cpu"], cpus: 1, memoryMb: 1 },
+        slots: [{ index: 0, gpuIndices: [] }],
+      }),
+      { tokenId: null, scope: "admin" },
+    );
+    expect((await server.services.runners.claim({ runnerId, slot: 0, waitMs: 0 }))?.id).toBe(run.id);
+    expect(
+      await server.services.metrics.log(
+        run.id,
+        points(0, 9, (s) => 100 + s),
+      ),
+    ).toEqual({
+      inserted: 10,
+      received: 10,
+    });
+
+    // The runner dies: its lease expires, the run is queued again and claimed for attempt 2.
+    await new Promise((resolve) => setTimeout(resolve, leaseMs + 100));
+    expect(await reapExpiredLeases(server.database, server.services.runs, server.services.queue.signal)).toBe(
+      1,
+    );
+    expect((await server.services.runners.claim({ runnerId, slot: 0, waitMs: 0 }))?.id).toBe(run.id);
+    expect((await server.services.runs.get(run.id)).attempt).toBe(2);
+
+    const attempt2 = points(5, 14, (s) => 200 + s);
+    expect(await server.services.metrics.log(run.id, attempt2)).toEqual({ inserted: 10, received: 10 });
+    // A re-sent batch within the attempt stays idempotent; a second value at a step keeps the first.
+    expect(await server.services.metrics.log(run.id, attempt2)).toEqual({ inserted: 0, received: 10 });
+    expect(await server.services.metrics.log(run.id, [{ key: "loss", step: 7, value: -1 }])).toEqual({
+      inserted: 0,
+      received: 1,
+    });
+
+    const series = await seriesOf(run.id);
+    expect(series.steps).toEqual(points(0, 14, (s) => s).map((p) => p.step));
+    expect(series.values).toEqual([
+      100,
+      101,
+      102,
+      103,
+      104,
+      ...points(5, 14, (s) => 200 + s).map((p) => p.value),
+    ]);
+    expect(series.attempts).toEqual([1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]);
+    expect(series.total).toBe(15);
+
+    const summary = (await server.services.runs.get(run.id)).summary.loss;
+    expect(summary).toMatchObject({
+      last: 214,
+      lastStep: 14,
+      min: 100,
+      minStep: 0,
+      max: 214,
+      maxStep: 14,
+      count: 15,
+    });
+    expect(await server.services.metrics.attempts(run.id)).toMatchObject([
+      { attempt: 1, firstStep: 0 },
+      { attempt: 2, firstStep: 5 },
+    ]);
+    const folded = await foldedFromScratch(server, run.id);
+    expect(folded.summaries).toEqual(folded.expectedSummaries);
+    expect(folded.rollups).toEqual(folded.expectedRollups);
+  });
+
+  it("keeps summaries and rollups equal to the points after any replacement (property)", async () => {
+    const value = fc.oneof(
+      { weight: 8, arbitrary: fc.integer({ min: -50, max: 50 }) },
+      { weight: 1, arbitrary: fc.constant(Number.NaN) },
+    );
+    const batch = fc.record({
+      key: fc.constantFrom("a", "b"),
+      from: fc.integer({ min: 0, max: 300 }),
+      length: fc.integer({ min: 1, max: 120 }),
+      values: fc.array(value, { minLength: 120, maxLength: 120 }),
+    });
+    // Attempts in order, each a few batches (steps may overlap within and across attempts).
+    const plan = fc.array(fc.array(batch, { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 3 });
+    await fc.assert(
+      fc.asyncProperty(plan, async (attempts) => {
+        const run = await server.services.runs.create({ project: "retried", tags: [], config: {} }, "test");
+        for (const [index, batches] of attempts.entries()) {
+          // What the reaper does when it queues a lost run again.
+          await server.database.query(sql`UPDATE runs SET attempt = ${index + 1} WHERE id = ${run.id}::uuid`);
+          for (const b of batches) {
+            const sent = Array.from({ length: b.length }, (_, i) => ({
+              key: b.key,
+              step: b.from + i,
+              value: b.values[i]!,
+            }));
+            await server.services.metrics.log(run.id, sent);
+          }
+        }
+        const folded = await foldedFromScratch(server, run.id);
+        expect(folded.summaries).toEqual(folded.expectedSummaries);
+        expect(folded.rollups).toEqual(folded.expectedRollups);
+        // Each step holds the latest attempt that logged it, and the first value that attempt sent.
+        const expected = new Map<string, { value: number; attempt: number }>();
+        for (const [index, batches] of attempts.entries()) {
+          for (const b of batches) {
+            for (let i = 0; i < b.length; i++) {
+              const id = `${b.key}:${b.from + i}`;
+              const held = expected.get(id);
+              if (!held || held.attempt < index + 1)
+                expected.set(id, { value: b.values[i]!, attempt: index + 1 });
+            }
+          }
+        }
+        const stored = await server.database.query<{
+          key: string;
+          step: number;
+          value: number;
+          attempt: number;
+        }>(
+          sql`SELECT key, step::float8 AS step, value, attempt FROM metric_points WHERE run_id = ${run.id}::uuid`,
+        );
+        expect(stored.length).toBe(expected.size);
+        for (const p of stored) {
+          expect({ value: Number(p.value), attempt: Number(p.attempt) }).toEqual(
+            expected.get(`${p.key}:${p.step}`),
+          );
+        }
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it("reports the attempt of downsampled points read from the rollups", async () => {
+    const run = await server.services.runs.create({ project: "retried", tags: [], config: {} }, "test");
+    await server.services.metrics.log(
+      run.id,
+      points(0, 4999, (s) => s % 97),
+    );
+    await server.database.query(sql`UPDATE runs SET attempt = 2 WHERE id = ${run.id}::uuid`);
+    await server.services.metrics.log(
+      run.id,
+      points(3000, 5999, (s) => 1000 + (s % 89)),
+    );
+    const series = await seriesOf(run.id, 100);
+    expect(series.downsampled).toBe(true);
+    expect(series.total).toBe(6000);
+    series.steps.forEach((step, i) => {
+      expect(series.attempts[i]).toBe(step >= 3000 ? 2 : 1);
+    });
+    expect(Math.max(...series.values.map(Number))).toBe(1088);
+  });
+});
