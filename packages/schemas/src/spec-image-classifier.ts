@@ -144,6 +144,17 @@ export const augmentationOptions = z
     zoom: z.number().min(0).max(0.5).default(0.1).describe("Zoom in by up to this fraction (random crop)."),
     brightness: z.number().min(0).max(1).default(0.1).describe("Scale brightness by up to ± this fraction."),
     contrast: z.number().min(0).max(1).default(0.1).describe("Scale contrast by up to ± this fraction."),
+    fixed_views: z
+      .int()
+      .min(0)
+      .max(32)
+      .default(0)
+      .describe(
+        "Head-only phases: augment each training image this many times once, compute the frozen backbone's " +
+          "features of those views once, and cycle through them (epoch k of the phase uses view k mod N; " +
+          "with N >= the phase's epochs the views equal fresh ones). 0 draws a fresh view every epoch and " +
+          "runs the backbone every step.",
+      ),
   })
   .prefault({});
 
@@ -189,6 +200,14 @@ export const imageClassifierSpec = z.object({
   reduce_lr_on_plateau: reduceLrOnPlateauOptions,
   augmentation: augmentationOptions,
   threshold_search: thresholdSearchOptions.describe("Multi-label only: per-class decision thresholds."),
+  feature_cache: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Head-only phases train on the frozen backbone's features computed once per image (without " +
+        "augmentation, or with augmentation.fixed_views), as Keras users do with bottleneck features. " +
+        "false runs the backbone at every step and every validation pass (slower; for comparison).",
+    ),
   checkpoint: z
     .object({
       every: z

@@ -39,7 +39,13 @@ async function importOptional(packageName: string): Promise<void> {
   await import(packageName);
 }
 
-async function activate(choice: BackendChoice): Promise<{ tfjsName: string; customKernels: string[] }> {
+/** Makes one backend tfjs's current one, or throws why it cannot. */
+export type BackendActivator = (
+  choice: BackendChoice,
+) => Promise<{ tfjsName: string; customKernels: string[] }>;
+
+/** The real activator: imports the backend's package (native ones only when installed with their addon). */
+export const activateBackend: BackendActivator = async (choice) => {
   switch (choice) {
     case "tfjs-node-gpu": {
       await importOptional("@tensorflow/tfjs-node-gpu");
@@ -62,15 +68,17 @@ async function activate(choice: BackendChoice): Promise<{ tfjsName: string; cust
       return { tfjsName: "cpu", customKernels };
     }
   }
-}
+};
 
 /**
  * Activates the fastest backend that loads, in the order given (all of them by default):
  * tfjs-node-gpu (CUDA), tfjs-node, wasm, then the plain cpu backend. The native packages are
  * optional dependencies whose install may have failed; they are then skipped with the reason.
+ * `activate` is replaceable so that the choice can be tested without the native packages.
  */
 export async function selectBestBackend(
   order: readonly BackendChoice[] = backendChoices,
+  activate: BackendActivator = activateBackend,
 ): Promise<SelectedBackend> {
   const skipped: SelectedBackend["skipped"] = [];
   for (const choice of order) {

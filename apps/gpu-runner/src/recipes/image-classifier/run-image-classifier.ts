@@ -9,6 +9,7 @@ import { splitDataset } from "./dataset-split.ts";
 import { decodeExamples, type ExampleSet, type SkippedImage } from "./example-set.ts";
 import { exportClassifier, writeJsonArtifact } from "./export-model.ts";
 import { resolveClassWeights } from "./losses.ts";
+import { overallImagesPerSecond, phaseThroughput } from "./phase-throughput.ts";
 import type { RunReporter } from "./run-reporter.ts";
 import { asJson, chooseThresholds, evaluateTestSplit } from "./test-evaluation.ts";
 import { predictSet, TrainingInterrupted, trainPhases } from "./training-loop.ts";
@@ -166,6 +167,7 @@ export async function runImageClassifier(run: ImageClassifierRun): Promise<Image
     reporter,
   );
   const bestEpoch = state.overallBest.bestEpoch;
+  const phases = phaseThroughput(spec, state.history);
   const summary: Record<string, JsonValue> = {
     backend: run.backendName,
     class_names: classNames,
@@ -180,6 +182,8 @@ export async function runImageClassifier(run: ImageClassifierRun): Promise<Image
     monitor: spec.early_stopping.monitor,
     epochs_run: state.globalEpoch,
     training_time_s: state.trainingSeconds,
+    images_per_s: overallImagesPerSecond(phases),
+    phases: asJson(phases),
     images_skipped: skippedImages.length,
     ...(thresholdChoice
       ? { thresholds: thresholdChoice.thresholds, threshold_kind: thresholdChoice.kind }

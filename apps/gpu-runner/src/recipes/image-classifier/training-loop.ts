@@ -22,6 +22,7 @@ import {
   trainableVariables,
 } from "./classifier-model.ts";
 import { augmentedImageBatch, batchesOf, type ExampleSet, imageBatch } from "./example-set.ts";
+import { computeFeatures, computeViewFeatures, featureCacheMode, viewForEpoch } from "./feature-cache.ts";
 import { lossWeights, targetMatrix, weightedLoss } from "./losses.ts";
 import { createOptimizer, type PhaseOptimizers, setLearningRate } from "./optimizers.ts";
 import type { RunReporter } from "./run-reporter.ts";
@@ -55,17 +56,6 @@ export const LAST_CHECKPOINT = "checkpoints/last.ckpt";
 export const BEST_CHECKPOINT = "checkpoints/best.ckpt";
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** Pooled features of a whole set, computed in batches by the (frozen) backbone. */
-function computeFeatures(classifier: Classifier, set: ExampleSet, batchSize: number): tf.Tensor2D {
-  const all = set.images.map((_, i) => i);
-  const parts = batchesOf(all, batchSize).map((batch) =>
-    tf.tidy(() => backboneFeatures(classifier, imageBatch(set, batch))),
-  );
-  const features = tf.concat(parts) as tf.Tensor2D;
-  for (const part of parts) part.dispose();
-  return features;
-}
 
 /** Probabilities for a set, from cached features when given, else through the backbone. */
 export function predictSet(
@@ -181,9 +171,14 @@ export async function trainPhases(inputs: TrainingInputs): Promise<TrainingState
     brightness: augmentation.brightness,
     contrast: augmentation.contrast,
   };
-  let cachedFeatures: { train?: tf.Tensor2D; val?: tf.Tensor2D } = {};
+  // Training features: one tensor per cached view. Validation features: unaugmented, kept while the backbone is frozen.
+  let cachedFeatures: { train?: tf.Tensor2D[]; val?: tf.Tensor2D } = {};
+  const dropTrainFeatures = () => {
+    for (const view of cachedFeatures.train ?? []) view.dispose();
+    cachedFeatures.train = undefined;
+  };
   const dropCachedFeatures = () => {
-    cachedFeatures.train?.dispose();
+    dropTrainFeatures();
     cachedFeatures.val?.dispose();
     cachedFeatures = {};
   };
@@ -215,23 +210,42 @@ export async function trainPhases(inputs: TrainingInputs): Promise<TrainingState
     if (resumingPhase && state.earlyStopping) earlyStopping?.restore(state.earlyStopping);
     if (resumingPhase && state.reduceLr) reduceLr?.restore(state.reduceLr);
     const trainsBackbone = setup.backboneVars.length > 0;
-    if (trainsBackbone) dropCachedFeatures();
-    const useFeatureCache = !trainsBackbone && !augmentation.enabled;
+    const cacheMode = featureCacheMode(spec, trainsBackbone);
+    const cacheVal = !trainsBackbone && spec.feature_cache;
+    dropTrainFeatures();
+    if (!cacheVal) dropCachedFeatures();
+    const useFeatureCache = cacheMode !== "none";
     reporter.log(
       `phase ${state.phaseIndex + 1}/${spec.phases.length} (${phase.name ?? "unnamed"}): ${phase.epochs} epochs, ` +
         `lr ${state.learningRate}, ${setup.headVars.length + setup.backboneVars.length} trainable tensors` +
-        (useFeatureCache ? ", on cached backbone features" : ""),
+        (cacheMode === "plain" ? ", on cached backbone features" : "") +
+        (cacheMode === "views"
+          ? `, on cached backbone features of ${augmentation.fixed_views} augmented views`
+          : ""),
     );
     let phaseBest: tf.Tensor[] | null = null;
 
     while (state.epochInPhase < phase.epochs) {
       const epochStart = performance.now();
+      const needsFeatures = (useFeatureCache && !cachedFeatures.train) || (cacheVal && !cachedFeatures.val);
       if (useFeatureCache && !cachedFeatures.train) {
-        cachedFeatures.train = computeFeatures(classifier, inputs.train, spec.batch_size);
+        cachedFeatures.train =
+          cacheMode === "views"
+            ? await computeViewFeatures(classifier, inputs.train, {
+                views: augmentation.fixed_views,
+                settings: augmentationSettings,
+                seed: spec.seed,
+                phaseStartEpoch: state.globalEpoch - state.epochInPhase,
+                batchSize: spec.batch_size,
+              })
+            : [computeFeatures(classifier, inputs.train, spec.batch_size)];
       }
-      if (!trainsBackbone && !cachedFeatures.val) {
+      if (cacheVal && !cachedFeatures.val) {
         cachedFeatures.val = computeFeatures(classifier, inputs.val, spec.batch_size);
       }
+      const featureSeconds = needsFeatures ? (performance.now() - epochStart) / 1000 : 0;
+      const trainFeatures =
+        cachedFeatures.train?.[viewForEpoch(state.epochInPhase, cachedFeatures.train.length)];
       const order = shuffled(
         inputs.train.images.map((_, i) => i),
         createRandom(deriveSeed(spec.seed, "shuffle", state.globalEpoch)),
@@ -258,8 +272,8 @@ export async function trainPhases(inputs: TrainingInputs): Promise<TrainingState
             : imageBatch(inputs.train, batch);
         }
         const step = tf.tidy(() => {
-          const features = useFeatureCache
-            ? (tf.gather(cachedFeatures.train as tf.Tensor2D, batch) as tf.Tensor2D)
+          const features = trainFeatures
+            ? (tf.gather(trainFeatures, batch) as tf.Tensor2D)
             : trainsBackbone
               ? null
               : backboneFeatures(classifier, images as tf.Tensor4D);
@@ -303,6 +317,7 @@ export async function trainPhases(inputs: TrainingInputs): Promise<TrainingState
         lr: state.learningRate,
         epoch_time_s: seconds,
         images_per_s: order.length / seconds,
+        feature_extraction_s: featureSeconds,
       };
       reporter.metrics(state.globalEpoch, state.globalEpoch, metrics);
       state.history.push({ epoch: state.globalEpoch, phase: state.phaseIndex, metrics });
