@@ -12,6 +12,7 @@ export * from "./run.ts";
 export * from "./runner.ts";
 export * from "./spec.ts";
 export * from "./spec-image-classifier.ts";
+export * from "./spec-metric-learning.ts";
 export * from "./spec-path.ts";
 export * from "./sweep.ts";
 export * from "./sweep-parameter.ts";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { pgText } from "./pg-text.ts";
+import { checkMetricLearningFields, marginHead, verificationOptions } from "./spec-metric-learning.ts";
 
 /**
  * The built-in `image-classifier` recipe: transfer learning as the users' Keras pipelines do it
@@ -82,6 +83,7 @@ export const imageClassifierModel = z
       .enum(["sigmoid", "softmax"])
       .default("sigmoid")
       .describe("Two-class problems: one sigmoid unit with binary cross-entropy, or a two-way softmax."),
+    head: marginHead.optional(),
   })
   .prefault({});
 
@@ -175,13 +177,16 @@ export const thresholdSearchOptions = z
   })
   .prefault({});
 
-export const imageClassifierSpec = z.object({
+const imageClassifierFields = z.object({
   kind: z.literal("image-classifier"),
   seed: z.int().min(0).default(1337).describe("Seeds the split, the shuffling, augmentation and the head."),
   task: z
-    .enum(["auto", "single-label", "multi-label"])
+    .enum(["auto", "single-label", "multi-label", "metric-learning"])
     .default("auto")
-    .describe("`auto`: multi-label when a CSV gives any image more than one label."),
+    .describe(
+      "`auto`: multi-label when a CSV gives any image more than one label. `metric-learning`: an embedding " +
+        "trained with `model.head` (CosFace/ArcFace) over identity classes, verified on `verification` pairs.",
+    ),
   data: imageClassifierData,
   model: imageClassifierModel,
   phases: z
@@ -216,9 +221,19 @@ export const imageClassifierSpec = z.object({
         .describe(
           "Write `checkpoints/last.ckpt` after every epoch, or only `checkpoints/best.ckpt` on improvement.",
         ),
+      keep_all: z
+        .boolean()
+        .optional()
+        .describe(
+          "With `every: epoch`, keep one file per epoch, `checkpoints/epoch_XX_val_acc_Y.YY.ckpt` (seed 004's " +
+            "names), instead of overwriting last.ckpt. Default: on for metric-learning, off otherwise.",
+        ),
     })
     .prefault({}),
+  verification: verificationOptions.optional(),
 });
+
+export const imageClassifierSpec = imageClassifierFields.superRefine(checkMetricLearningFields);
 
 export type ImageClassifierSpec = z.output<typeof imageClassifierSpec>;
 export type ImageClassifierSpecInput = z.input<typeof imageClassifierSpec>;

@@ -18,8 +18,8 @@ export interface DatasetLaunchContext {
   s3: S3Settings;
 }
 
-async function resolveS3Path(ctx: DatasetLaunchContext, cacheDir: string, dataPath: string) {
-  const location = parseS3Url(dataPath, "spec.data.path");
+async function resolveS3Path(ctx: DatasetLaunchContext, cacheDir: string, dataPath: string, field: string) {
+  const location = parseS3Url(dataPath, field);
   let cache = s3Caches.get(cacheDir);
   if (!cache) {
     cache = createS3DatasetCache({ cacheDir, client: createS3Client(ctx.s3) });
@@ -35,7 +35,7 @@ async function resolveS3Path(ctx: DatasetLaunchContext, cacheDir: string, dataPa
   } catch (error) {
     const e = error as Error;
     throw new Error(
-      `spec.data.path: ${dataPath}: ${e.name && e.name !== "Error" ? `${e.name}: ` : ""}${e.message}`,
+      `${field}: ${dataPath}: ${e.name && e.name !== "Error" ? `${e.name}: ` : ""}${e.message}`,
     );
   }
 }
@@ -44,15 +44,16 @@ async function resolveS3Path(ctx: DatasetLaunchContext, cacheDir: string, dataPa
  * The local folder a spec's `data.path` names: the path itself; for `dataset:<name>[@version]`
  * the server's dataset, downloaded once into `<workRoot>/datasets/<sha256>`; for
  * `s3://bucket/prefix` the objects under the prefix, downloaded once per listing into
- * `<workRoot>/datasets/s3-<listing sha256>`. Throws with a message naming `spec.data.path` when
+ * `<workRoot>/datasets/s3-<listing sha256>`. Throws with a message naming `field` when
  * the reference is malformed or its dataset cannot be had.
  */
 export async function resolveDataPath(
   ctx: DatasetLaunchContext,
   dataPath: string,
+  field = "spec.data.path",
 ): Promise<{ dir: string; note: string | null }> {
   const cacheDir = path.join(ctx.workRoot, "datasets");
-  if (dataPath.startsWith(S3_URL_PREFIX)) return resolveS3Path(ctx, cacheDir, dataPath);
+  if (dataPath.startsWith(S3_URL_PREFIX)) return resolveS3Path(ctx, cacheDir, dataPath, field);
   const ref = parseDatasetRef(dataPath);
   if (!ref) return { dir: dataPath, note: null };
   let cache = caches.get(cacheDir);
@@ -73,6 +74,6 @@ export async function resolveDataPath(
       note: `dataset ${dataset.name}@${dataset.version} (sha256 ${dataset.sha256.slice(0, 12)}, ${dataset.fileCount} files) ${how}`,
     };
   } catch (error) {
-    throw new Error(`spec.data.path: ${dataPath}: ${(error as Error).message}`);
+    throw new Error(`${field}: ${dataPath}: ${(error as Error).message}`);
   }
 }

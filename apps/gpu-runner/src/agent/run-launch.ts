@@ -123,6 +123,12 @@ export async function planLaunch(ctx: LaunchContext): Promise<Launch & { notes: 
     throw new LaunchError(error.message);
   });
   if (data.note) notes.push(data.note);
+  const verification = spec.verification
+    ? await resolveDataPath(ctx, spec.verification.path, "spec.verification.path").catch((error: Error) => {
+        throw new LaunchError(error.message);
+      })
+    : null;
+  if (verification?.note) notes.push(verification.note);
   await mkdir(ctx.dirs.resumeDir, { recursive: true });
   if (ctx.run.attempt > 1) {
     const resumed = await downloadLatestCheckpoint(ctx);
@@ -143,6 +149,7 @@ export async function planLaunch(ctx: LaunchContext): Promise<Launch & { notes: 
       LABTRACK_SPEC_FILE: specFile,
       LABTRACK_RESUME_DIR: ctx.dirs.resumeDir,
       LABTRACK_DATASET_DIR: data.dir,
+      ...(verification ? { LABTRACK_VERIFICATION_DIR: verification.dir } : {}),
     }),
     timeoutMs: null,
     notes,

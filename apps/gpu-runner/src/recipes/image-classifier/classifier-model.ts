@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Backbone } from "./backbones.ts";
+import type { MarginHead } from "./metric-learning/margin-head.ts";
 
 /** How the outputs are read: one softmax over classes, one sigmoid per class, or one sigmoid for two classes. */
 export type OutputKind = "softmax" | "multi-sigmoid" | "binary-sigmoid";
@@ -12,6 +13,11 @@ export interface Classifier {
   outputKind: OutputKind;
   /** Backbone + head (+ dropout and the output activation) as one flat model, for export. */
   exportModel: tf.LayersModel;
+  /**
+   * Metric learning: the head's last layer is the embedding, the export model outputs it, and these
+   * class centres turn it into `scale × cos θ` logits (the margin is applied in the loss).
+   */
+  margin?: MarginHead;
 }
 
 export interface HeadOptions {
@@ -66,7 +72,7 @@ export function headLogits(classifier: Classifier, features: tf.Tensor2D, dropou
     }
     x = layer.apply(x) as tf.Tensor2D;
   }
-  return x;
+  return classifier.margin ? (classifier.margin.centres.apply(x) as tf.Tensor2D) : x;
 }
 
 /** The backbone always runs in inference mode: BatchNormalization uses (and keeps) its moving statistics. */
@@ -80,7 +86,7 @@ export function probabilitiesFromLogits(outputKind: OutputKind, logits: tf.Tenso
 
 /** Every weight of the model, trainable or not (BatchNormalization moving statistics included). */
 export function allWeights(classifier: Classifier): tf.LayerVariable[] {
-  return classifier.exportModel.weights;
+  return [...classifier.exportModel.weights, ...(classifier.margin?.centres.weights ?? [])];
 }
 
 /** The tf.Variables that train in a phase: the head, plus the backbone's last `backboneLayers` layers. */
@@ -88,9 +94,8 @@ export function trainableVariables(
   classifier: Classifier,
   trainable: "head" | "all" | { last_n_layers: number },
 ): { head: tf.Variable[]; backbone: tf.Variable[] } {
-  const head = classifier.headLayers.flatMap((layer) =>
-    layer.trainableWeights.map((w) => w.read() as tf.Variable),
-  );
+  const headLayers = [...classifier.headLayers, ...(classifier.margin ? [classifier.margin.centres] : [])];
+  const head = headLayers.flatMap((layer) => layer.trainableWeights.map((w) => w.read() as tf.Variable));
   const layers = classifier.backbone.layers;
   const chosen =
     trainable === "head" ? [] : trainable === "all" ? layers : layers.slice(-trainable.last_n_layers);

@@ -14,6 +14,8 @@ export const cliEnv = z.object({
   LABTRACK_RESUME_DIR: optionalPath,
   /** The local folder of a `dataset:` reference, resolved by the runner; overrides `data.path`. */
   LABTRACK_DATASET_DIR: optionalPath,
+  /** The local folder of `verification.path` (metric learning), resolved by the runner likewise. */
+  LABTRACK_VERIFICATION_DIR: optionalPath,
   /** Forces one tfjs backend instead of the best one present. */
   LABTRACK_TFJS_BACKEND: z.enum(backendChoices).optional(),
 });

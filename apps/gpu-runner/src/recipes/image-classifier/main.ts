@@ -46,6 +46,12 @@ async function main(): Promise<void> {
   if (datasetDir.startsWith("dataset:")) {
     throw new Error(`${datasetDir} must be resolved to a local folder (LABTRACK_DATASET_DIR) by the runner`);
   }
+  const verificationDir = env.LABTRACK_VERIFICATION_DIR ?? spec.verification?.path;
+  if (verificationDir && /^(dataset:|s3:\/\/)/.test(verificationDir)) {
+    throw new Error(
+      `${verificationDir} must be resolved to a local folder (LABTRACK_VERIFICATION_DIR) by the runner`,
+    );
+  }
   const backend = await selectBestBackend(
     env.LABTRACK_TFJS_BACKEND ? [env.LABTRACK_TFJS_BACKEND] : undefined,
   );
@@ -60,6 +66,7 @@ async function main(): Promise<void> {
   await runImageClassifier({
     spec,
     datasetDir,
+    verificationDir,
     artifactsDir: env.LABTRACK_ARTIFACTS_DIR,
     resumeDir: env.LABTRACK_RESUME_DIR,
     reporter,

@@ -1,4 +1,5 @@
 import { mkdir } from "node:fs/promises";
+import path from "node:path";
 import type { ImageClassifierSpec, JsonValue } from "@labtrack/schemas";
 import * as tf from "@tensorflow/tfjs";
 import { loadBackbone } from "./backbones.ts";
@@ -7,8 +8,10 @@ import { buildClassifier, type OutputKind } from "./classifier-model.ts";
 import { listDataset } from "./dataset-listing.ts";
 import { splitDataset } from "./dataset-split.ts";
 import { decodeExamples, type ExampleSet, type SkippedImage } from "./example-set.ts";
-import { exportClassifier, writeJsonArtifact } from "./export-model.ts";
+import { exportClassifier, MODEL_DIR, writeJsonArtifact } from "./export-model.ts";
 import { resolveClassWeights } from "./losses.ts";
+import { buildEmbeddingModel } from "./metric-learning/embedding-model.ts";
+import { prepareMetricLearning } from "./metric-learning/metric-learning-run.ts";
 import { overallImagesPerSecond, phaseThroughput } from "./phase-throughput.ts";
 import type { RunReporter } from "./run-reporter.ts";
 import { asJson, chooseThresholds, evaluateTestSplit } from "./test-evaluation.ts";
@@ -18,6 +21,8 @@ export interface ImageClassifierRun {
   spec: ImageClassifierSpec;
   /** A local folder: `dataset:` references are resolved by the runner before the recipe starts. */
   datasetDir: string;
+  /** Metric learning: the local folder of `spec.verification.path` (resolved like `datasetDir`). */
+  verificationDir?: string;
   artifactsDir: string;
   resumeDir?: string;
   reporter: RunReporter;
@@ -43,6 +48,7 @@ const MAX_SKIPPED_LOGGED = 20;
 
 function chooseOutputKind(spec: ImageClassifierSpec, multiLabel: boolean, numClasses: number): OutputKind {
   if (multiLabel) return "multi-sigmoid";
+  if (spec.task === "metric-learning") return "softmax";
   return numClasses === 2 && spec.model.binary_output === "sigmoid" ? "binary-sigmoid" : "softmax";
 }
 
@@ -56,8 +62,9 @@ export async function runImageClassifier(run: ImageClassifierRun): Promise<Image
   await mkdir(run.artifactsDir, { recursive: true });
   const listing = await listDataset(run.datasetDir, spec.data.layout, spec.data.csv_files);
   const multiLabel = spec.task === "multi-label" || (spec.task === "auto" && listing.multiLabel);
+  const metricLearning = spec.task === "metric-learning";
   if (!multiLabel && listing.multiLabel) {
-    throw new Error("task is single-label but the dataset gives some images several labels");
+    throw new Error(`task is ${spec.task} but the dataset gives some images several labels`);
   }
   const { classNames } = listing;
   const split = splitDataset(listing, {
@@ -99,16 +106,25 @@ export async function runImageClassifier(run: ImageClassifierRun): Promise<Image
 
   const outputKind = chooseOutputKind(spec, multiLabel, classNames.length);
   const backbone = await loadBackbone(spec.model.backbone, size, spec.seed, spec.model.feature_layer);
-  const classifier = buildClassifier(backbone, {
+  const headOptions = {
     hiddenUnits: spec.model.head_units,
     dropout: spec.model.dropout,
-    outputKind,
     numClasses: classNames.length,
     seed: spec.seed,
-  });
+  };
+  const classifier = spec.model.head
+    ? buildEmbeddingModel(backbone, { ...headOptions, head: spec.model.head })
+    : buildClassifier(backbone, { ...headOptions, outputKind });
+  const metric = metricLearning
+    ? await prepareMetricLearning(spec, run.verificationDir, classNames, reporter)
+    : null;
   reporter.log(
     `model: ${backbone.name} at ${size}px, ${backbone.layers.length} backbone layers, ` +
-      `${backbone.featureDim}-d features, ${outputKind} output, backend ${run.backendName}`,
+      `${backbone.featureDim}-d features, ` +
+      (spec.model.head
+        ? `${spec.model.head.kind} head, ${spec.model.head.embedding_dim}-d embedding`
+        : `${outputKind} output`) +
+      `, backend ${run.backendName}`,
   );
 
   const resumeFile = await findResumeCheckpoint(run.resumeDir);
@@ -130,6 +146,7 @@ export async function runImageClassifier(run: ImageClassifierRun): Promise<Image
     artifactsDir: run.artifactsDir,
     shouldStop: run.shouldStop,
     resume,
+    epochMetrics: metric?.verification ? () => metric.epochMetrics(classifier) : undefined,
   });
   for (const group of Object.values(resume?.tensors ?? {})) for (const t of group) t.tensor.dispose();
 
@@ -151,21 +168,24 @@ export async function runImageClassifier(run: ImageClassifierRun): Promise<Image
     thresholds ?? [0.5],
   );
 
-  const modelDir = await exportClassifier(
-    classifier,
-    {
-      format: "labtrack-image-classifier/1",
-      input_size: size,
-      preprocessing: { resize: "stretch", channels: "RGB", scale: 1 / 255, offset: 0 },
-      output: outputKind,
-      class_names: classNames,
-      multi_label: multiLabel,
-      thresholds,
-      backbone: backbone.name,
-    },
-    run.artifactsDir,
-    reporter,
-  );
+  const metricSummary = metric ? await metric.finish(classifier, run.artifactsDir, reporter) : {};
+  const modelDir = metric
+    ? path.join(run.artifactsDir, MODEL_DIR)
+    : await exportClassifier(
+        classifier,
+        {
+          format: "labtrack-image-classifier/1",
+          input_size: size,
+          preprocessing: { resize: "stretch", channels: "RGB", scale: 1 / 255, offset: 0 },
+          output: outputKind,
+          class_names: classNames,
+          multi_label: multiLabel,
+          thresholds,
+          backbone: backbone.name,
+        },
+        run.artifactsDir,
+        reporter,
+      );
   const bestEpoch = state.overallBest.bestEpoch;
   const phases = phaseThroughput(spec, state.history);
   const summary: Record<string, JsonValue> = {
@@ -188,6 +208,7 @@ export async function runImageClassifier(run: ImageClassifierRun): Promise<Image
     ...(thresholdChoice
       ? { thresholds: thresholdChoice.thresholds, threshold_kind: thresholdChoice.kind }
       : {}),
+    ...metricSummary,
   };
   await writeJsonArtifact(run.artifactsDir, "confusion_matrix.json", evaluation.confusionMatrix, reporter);
   await writeJsonArtifact(run.artifactsDir, "metrics.json", { summary, history: state.history }, reporter);

@@ -24,6 +24,8 @@ import {
 import { augmentedImageBatch, batchesOf, type ExampleSet, imageBatch } from "./example-set.ts";
 import { computeFeatures, computeViewFeatures, featureCacheMode, viewForEpoch } from "./feature-cache.ts";
 import { lossWeights, targetMatrix, weightedLoss } from "./losses.ts";
+import { epochCheckpointPath } from "./metric-learning/epoch-checkpoint-name.ts";
+import { applyMargin } from "./metric-learning/margin-head.ts";
 import { createOptimizer, type PhaseOptimizers, setLearningRate } from "./optimizers.ts";
 import type { RunReporter } from "./run-reporter.ts";
 import { createRandom, deriveSeed, shuffled } from "./seeded-random.ts";
@@ -42,6 +44,8 @@ export interface TrainingInputs {
   /** Polled at every batch boundary; true asks the loop to checkpoint and stop. */
   shouldStop: () => boolean;
   resume?: CheckpointContents;
+  /** More metrics for each epoch, computed after validation (metric learning: verification pairs). */
+  epochMetrics?: () => Record<string, number>;
 }
 
 /** Thrown after the loop saved a checkpoint because it was asked to stop. */
@@ -285,7 +289,10 @@ export async function trainPhases(inputs: TrainingInputs): Promise<TrainingState
             const inputFeatures = features ?? backboneFeatures(classifier, images as tf.Tensor4D);
             const logits = headLogits(classifier, inputFeatures, dropoutSeed);
             probabilities = tf.keep(probabilitiesFromLogits(classifier.outputKind, logits));
-            return weightedLoss(classifier.outputKind, logits, targets, weights);
+            const trainingLogits = classifier.margin
+              ? applyMargin(classifier.margin, logits, targets)
+              : logits;
+            return weightedLoss(classifier.outputKind, trainingLogits, targets, weights);
           }, [...setup.headVars, ...setup.backboneVars]);
           applyGradients(setup, grads);
           return { loss: value, probabilities: probabilities as tf.Tensor2D };
@@ -318,6 +325,7 @@ export async function trainPhases(inputs: TrainingInputs): Promise<TrainingState
         epoch_time_s: seconds,
         images_per_s: order.length / seconds,
         feature_extraction_s: featureSeconds,
+        ...inputs.epochMetrics?.(),
       };
       reporter.metrics(state.globalEpoch, state.globalEpoch, metrics);
       state.history.push({ epoch: state.globalEpoch, phase: state.phaseIndex, metrics });
@@ -347,7 +355,13 @@ export async function trainPhases(inputs: TrainingInputs): Promise<TrainingState
         state.earlyStopping = null;
         state.reduceLr = null;
       }
-      if (spec.checkpoint.every === "epoch") await saveCheckpoint(LAST_CHECKPOINT, setup);
+      if (spec.checkpoint.every === "epoch") {
+        const keepAll = spec.checkpoint.keep_all ?? spec.task === "metric-learning";
+        const name = keepAll
+          ? epochCheckpointPath(state.globalEpoch, metrics["val/accuracy"])
+          : LAST_CHECKPOINT;
+        await saveCheckpoint(name, setup);
+      }
       if (spec.checkpoint.every === "best" && improvedOverall) await saveCheckpoint(BEST_CHECKPOINT, setup);
       if (phaseDone) break;
     }
