@@ -15,6 +15,7 @@ import { EmptyState, ErrorState, Spinner } from "../components/states.tsx";
 import { LiveIndicator } from "../live/use-live-runs.tsx";
 import { Link, navigate, useLocation } from "../routing/location.tsx";
 import { paths } from "../routing/routes.ts";
+import { runsPageHref } from "../routing/runs-return.ts";
 
 /** Changes the URL's state from what it is now (not from a render's copy, which a timer may outlive). */
 function updateCompareUrl(changes: Partial<CompareState>): void {
@@ -131,7 +132,7 @@ export function CompareView() {
             {projects.map((p) => (
               <span key={p}>
                 {" / "}
-                <Link href={paths.runs(p)}>{p}</Link>
+                <Link href={runsPageHref(p)}>{p}</Link>
               </span>
             ))}
           </div>

@@ -7,6 +7,7 @@ import { StatusBadge } from "../components/status-badge.tsx";
 import { LiveIndicator } from "../live/use-live-runs.tsx";
 import { Link, navigate } from "../routing/location.tsx";
 import { paths, RUN_TABS, type RunTab } from "../routing/routes.ts";
+import { runsPageHref } from "../routing/runs-return.ts";
 import { parseClassifierResults } from "../run/classifier-results.ts";
 import { ClassifierResultsView } from "../run/classifier-results-view.tsx";
 import { RunArtifacts } from "../run/run-artifacts.tsx";
@@ -56,7 +57,7 @@ export function RunPage({ runId, tab }: { runId: string; tab: RunTab }) {
         <div className="min0">
           <div className="crumbs">
             <Link href={paths.projects()}>Projects</Link> /{" "}
-            <Link href={paths.runs(data.project)}>{data.project}</Link> /
+            <Link href={runsPageHref(data.project)}>{data.project}</Link> /
           </div>
           <h1 className="run-title">
             <span className="truncate">{data.name}</span> <StatusBadge status={data.status} />

@@ -1,12 +1,16 @@
-import { useCallback, useDeferredValue, useMemo, useState } from "react";
+import { useCallback, useDeferredValue, useEffect, useMemo, useState } from "react";
 import { errorMessage } from "../api/error-message.ts";
 import { MAX_COMPARE_RUNS } from "../compare/compare-url-state.ts";
 import { EmptyState, ErrorState, SkeletonRows } from "../components/states.tsx";
 import { LiveIndicator } from "../live/use-live-runs.tsx";
 import { Link, navigate, useLocation } from "../routing/location.tsx";
 import { paths } from "../routing/routes.ts";
+import { rememberRunsQuery } from "../routing/runs-return.ts";
+import { rememberColumns, rememberedColumns } from "../runs/column-memory.ts";
 import { ColumnPicker } from "../runs/column-picker.tsx";
+import { CsvExportButton } from "../runs/csv-export-button.tsx";
 import { FilterBar } from "../runs/filter-bar.tsx";
+import { LimitNoticeBar } from "../runs/limit-notice.tsx";
 import {
   availableColumns,
   type DataColumn,
@@ -14,7 +18,9 @@ import {
   groupRows,
   parseColumnId,
 } from "../runs/run-columns.ts";
+import { checkState } from "../runs/run-selection.ts";
 import { RunsTable, tableColumns } from "../runs/runs-table.tsx";
+import { useRunSelection } from "../runs/use-run-selection.ts";
 import { type RunsQuery, useRunsList } from "../runs/use-runs-list.ts";
 
 function parseSort(text: string | null): RunsQuery["sort"] {
@@ -24,9 +30,18 @@ function parseSort(text: string | null): RunsQuery["sort"] {
     : { field: "createdAt", direction: "desc" };
 }
 
-/** A project's runs: filter, sort, group, choose columns, select runs to compare. */
+/** The picker's keys, plus chosen ones no loaded run has (so they can still be unticked). */
+function withChosen(keys: string[], chosen: readonly string[], pattern: RegExp): string[] {
+  const extra = chosen.flatMap((id) => pattern.exec(id)?.[1] ?? []).filter((key) => !keys.includes(key));
+  return extra.length ? [...keys, ...new Set(extra)].sort() : keys;
+}
+
+/** A project's runs: filter, sort, group, choose columns, select runs to compare, export CSV. */
 export function RunsPage({ project }: { project: string }) {
   const { search } = useLocation();
+  const searchText = search.toString();
+  // The breadcrumbs of the run and Compare pages come back to this table as it is now.
+  useEffect(() => rememberRunsQuery(project, searchText), [project, searchText]);
   const filter = search.get("filter") ?? "";
   const sortText = search.get("sort");
   const groupBy = search.get("group") ?? "";
@@ -38,7 +53,6 @@ export function RunsPage({ project }: { project: string }) {
   const { list, runs: loadedRuns, total, live } = useRunsList(query);
   // A new page of 1000 runs re-renders in the background, so scrolling never waits for it.
   const runs = useDeferredValue(loadedRuns);
-  const [selected, setSelected] = useState<Set<string>>(new Set());
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
   const [draft, setDraft] = useState({ pending: false, invalid: false });
 
@@ -55,7 +69,16 @@ export function RunsPage({ project }: { project: string }) {
   const firstPage = list.data?.pages[0]?.runs;
   const available = useMemo(() => availableColumns(firstPage ?? []), [firstPage]);
   const defaults = useMemo(() => defaultColumnIds(firstPage ?? []), [firstPage]);
-  const columnIds = colsText !== null ? colsText.split(",").filter(Boolean) : defaults;
+  // The URL's columns (a shared link), else the ones last picked in this project, else the defaults.
+  // (The page is keyed by project, so this is read once per project.)
+  const [stored, setStored] = useState(() => rememberedColumns(project));
+  const columnIds = colsText !== null ? colsText.split(",").filter(Boolean) : (stored ?? defaults);
+  const pickColumns = (ids: string[]) => {
+    const choice = ids.length ? ids : null;
+    rememberColumns(project, choice);
+    setStored(choice);
+    setParam("cols", choice ? choice.join(",") : null);
+  };
   const dataColumns = columnIds.map(parseColumnId).filter((c): c is DataColumn => c !== null);
   const columnKey = dataColumns.map((c) => c.id).join(",");
   // biome-ignore lint/correctness/useExhaustiveDependencies: the ids say everything about the columns
@@ -67,16 +90,18 @@ export function RunsPage({ project }: { project: string }) {
     const direction = current.field === field && current.direction === "desc" ? "asc" : "desc";
     setParam("sort", `${field}:${direction}`);
   };
-  const toggle = useCallback(
-    (runId: string) =>
-      setSelected((current) => {
-        const next = new Set(current);
-        if (next.has(runId)) next.delete(runId);
-        else if (next.size < MAX_COMPARE_RUNS) next.add(runId);
-        return next;
-      }),
-    [],
+  const selection = useRunSelection(rows, MAX_COMPARE_RUNS);
+  const { selected } = selection;
+  // Select all takes the runs matching the filter in the table's order (groups in their order).
+  const matchingIds = useMemo(
+    () => groupRows(runs, groupBy, new Set()).flatMap((row) => (row.kind === "run" ? [row.run.id] : [])),
+    [runs, groupBy],
   );
+  const unloaded = Math.max(0, (total ?? runs.length) - runs.length);
+  const allState = (() => {
+    const state = checkState(selected, matchingIds);
+    return state === "all" && unloaded > 0 ? "some" : state;
+  })();
   const toggleGroup = (label: string) =>
     setCollapsed((current) => {
       const next = new Set(current);
@@ -116,14 +141,15 @@ export function RunsPage({ project }: { project: string }) {
             </select>
           </label>
           <ColumnPicker
-            config={available.config}
-            metrics={available.metrics}
+            config={withChosen(available.config, columnIds, /^config\.(.+)$/)}
+            metrics={withChosen(available.metrics, columnIds, /^summary\.(.+)\.(?:last|min|max)$/)}
             chosen={columnIds}
-            isDefault={colsText === null}
-            onChange={(ids) => setParam("cols", ids.length ? ids.join(",") : null)}
+            isDefault={colsText === null && stored === null}
+            onChange={pickColumns}
           />
+          <CsvExportButton query={query} columns={dataColumns} />
           {selected.size > 0 && (
-            <button type="button" className="btn btn-ghost" onClick={() => setSelected(new Set())}>
+            <button type="button" className="btn btn-ghost" onClick={selection.clear}>
               Clear selection
             </button>
           )}
@@ -132,9 +158,14 @@ export function RunsPage({ project }: { project: string }) {
             className="btn btn-primary"
             disabled={selected.size === 0}
             onClick={() => navigate(paths.compare(selectedIds))}
-            title={selected.size === 0 ? "Select runs with the checkboxes first" : undefined}
+            title={
+              selected.size === 0
+                ? "Select runs with the checkboxes first (shift-click selects a range)"
+                : `Compare the ${selected.size} selected runs (at most ${MAX_COMPARE_RUNS})`
+            }
           >
             Compare{selected.size ? ` ${selected.size}` : ""}
+            {selected.size >= MAX_COMPARE_RUNS ? " (max)" : ""}
           </button>
         </div>
       </div>
@@ -152,6 +183,14 @@ export function RunsPage({ project }: { project: string }) {
             : "Press Enter to apply the filter you typed: these"}{" "}
           rows are still those of {filter ? <code>{filter}</code> : "no filter"}.
         </p>
+      )}
+      {selection.notice && (
+        <LimitNoticeBar
+          notice={selection.notice}
+          runs={runs}
+          limit={MAX_COMPARE_RUNS}
+          onDismiss={selection.dismissNotice}
+        />
       )}
       {list.isPending ? (
         <SkeletonRows />
@@ -178,7 +217,10 @@ export function RunsPage({ project }: { project: string }) {
           sort={query.sort}
           onSort={onSort}
           selected={selected}
-          onToggle={toggle}
+          onToggle={selection.toggle}
+          allState={allState}
+          onToggleAll={() => selection.toggleMany(matchingIds, unloaded)}
+          onToggleRuns={selection.toggleMany}
           onToggleGroup={toggleGroup}
           onNearEnd={onNearEnd}
         />

@@ -47,12 +47,56 @@ describe("run table columns", () => {
     expect(parseColumnId("summary.val_accuracy.median")).toBeNull();
   });
 
-  it("shows by default the config keys that differ and accuracy/loss metrics", () => {
+  it("shows by default the config keys that differ and the validation metrics", () => {
     expect(defaultColumnIds(runs)).toEqual(["config.optimizer.lr", "summary.val_accuracy.last"]);
+  });
+
+  it("puts single values before arrays among the differing keys, and prefers val/* metrics", () => {
+    const summary = (keys: string[]) =>
+      Object.fromEntries(
+        keys.map((key) => [key, { last: 1, lastStep: 1, min: 1, minStep: 1, max: 1, maxStep: 1, count: 1 }]),
+      );
+    const sweep = [0, 1, 2].map((i) => ({
+      ...run(`r${i}`, { phases: [{ lr: i }], seed: 1000 + i, batch: 32, backbone: i ? "resnet" : "mnv2" }),
+      summary: summary(["train/loss", "val/loss", "val/accuracy", "sys/gpu", "lr"]),
+    }));
+    expect(defaultColumnIds(sweep)).toEqual([
+      "config.backbone",
+      "config.seed",
+      "config.phases",
+      "summary.val/accuracy.last",
+      "summary.val/loss.last",
+    ]);
+    // Without a validation metric: accuracy, loss and F1 ones; without those, the first three.
+    const noVal = sweep.map((r) => ({ ...r, summary: summary(["train/loss", "sys/gpu", "lr"]) }));
+    expect(defaultColumnIds(noVal).filter((id) => id.startsWith("summary."))).toEqual([
+      "summary.train/loss.last",
+    ]);
+    const plain = sweep.map((r) => ({ ...r, summary: summary(["a", "b", "c", "d"]) }));
+    expect(defaultColumnIds(plain).filter((id) => id.startsWith("summary."))).toHaveLength(3);
+    // One run, or runs that agree: no config column differs.
+    expect(defaultColumnIds(sweep.slice(0, 1)).filter((id) => id.startsWith("config."))).toEqual([]);
+  });
+
+  it("caps the default columns at six config keys and six validation metrics", () => {
+    const keys = Array.from({ length: 9 }, (_, k) => `k${k}`);
+    const wide = [0, 1].map((i) => ({
+      ...run(`w${i}`, Object.fromEntries(keys.map((k) => [k, i]))),
+      summary: Object.fromEntries(
+        keys.map((k) => [
+          `val_${k}`,
+          { last: i, lastStep: 1, min: i, minStep: 1, max: i, maxStep: 1, count: 1 },
+        ]),
+      ),
+    }));
+    const ids = defaultColumnIds(wide);
+    expect(ids.filter((id) => id.startsWith("config."))).toHaveLength(6);
+    expect(ids.filter((id) => id.startsWith("summary."))).toHaveLength(6);
   });
 
   it("groups by group or a config key, with collapsible groups", () => {
     const byGroup = groupRows(runs, "group", new Set());
+    expect(byGroup[0]).toMatchObject({ kind: "group", runIds: ["a", "c"] });
     expect(byGroup.map((r) => (r.kind === "group" ? `[${r.label} ${r.count}]` : r.run.id))).toEqual([
       "[sweep-1 2]",
       "a",

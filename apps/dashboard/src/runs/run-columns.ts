@@ -48,18 +48,36 @@ export function availableColumns(runs: readonly Run[]): { config: string[]; metr
   return { config: [...config].sort(), metrics: [...metrics].sort() };
 }
 
-/** Without a choice: config keys whose values differ between runs, then the last value of metrics. */
+/** At most this many config columns by default: past it the metrics would scroll out of view. */
+const DEFAULT_CONFIG_COLUMNS = 6;
+const DEFAULT_METRIC_COLUMNS = 6;
+/** Validation metrics as trainers name them: `val/loss`, `val_accuracy`, `valid/f1`, `validation.loss`. */
+const VALIDATION_METRIC = /^val(id|idation)?[/_.]/i;
+
+function isScalar(value: JsonValue | undefined): boolean {
+  return value === null || value === undefined || typeof value !== "object";
+}
+
+/**
+ * Without a choice: the config keys whose values differ between the runs (single values before
+ * arrays and objects), then the last value of each validation metric (`val/*`, `val_*`); a project
+ * that logs no validation metric gets its accuracy, loss and F1 metrics instead.
+ */
 export function defaultColumnIds(runs: readonly Run[]): string[] {
   const { config, metrics } = availableColumns(runs);
   const varying = config.filter((key) => {
     const values = new Set(runs.map((run) => JSON.stringify(flatConfigOf(run)[key] ?? null)));
     return values.size > 1;
   });
-  const preferred = metrics.filter((key) => /acc|loss|f1/i.test(key));
-  const chosenMetrics = (preferred.length > 0 ? preferred : metrics).slice(0, 3);
+  const scalar = (key: string) => runs.every((run) => isScalar(flatConfigOf(run)[key]));
+  const orderedConfig = [...varying.filter(scalar), ...varying.filter((key) => !scalar(key))];
+  const validation = metrics.filter((key) => VALIDATION_METRIC.test(key));
+  const fallback = metrics.filter((key) => /acc|loss|f1/i.test(key));
+  const chosenMetrics =
+    validation.length > 0 ? validation : fallback.length > 0 ? fallback : metrics.slice(0, 3);
   return [
-    ...varying.slice(0, 4).map((key) => `config.${key}`),
-    ...chosenMetrics.map((key) => `summary.${key}.last`),
+    ...orderedConfig.slice(0, DEFAULT_CONFIG_COLUMNS).map((key) => `config.${key}`),
+    ...chosenMetrics.slice(0, DEFAULT_METRIC_COLUMNS).map((key) => `summary.${key}.last`),
   ];
 }
 
@@ -71,7 +89,7 @@ export function groupLabelOf(run: Run, groupBy: string): string {
 
 export type RunRow =
   | { kind: "run"; run: Run }
-  | { kind: "group"; label: string; count: number; collapsed: boolean };
+  | { kind: "group"; label: string; count: number; collapsed: boolean; runIds: string[] };
 
 /**
  * Rows for the table: runs as they are, or grouped by `group` or a `config.<key>`, each group
@@ -89,7 +107,8 @@ export function groupRows(runs: readonly Run[], groupBy: string, collapsed: Read
   const rows: RunRow[] = [];
   for (const [label, members] of groups) {
     const isCollapsed = collapsed.has(label);
-    rows.push({ kind: "group", label, count: members.length, collapsed: isCollapsed });
+    const runIds = members.map((run) => run.id);
+    rows.push({ kind: "group", label, count: members.length, collapsed: isCollapsed, runIds });
     if (!isCollapsed) for (const run of members) rows.push({ kind: "run", run });
   }
   return rows;

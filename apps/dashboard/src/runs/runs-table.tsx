@@ -11,6 +11,8 @@ import { StatusBadge } from "../components/status-badge.tsx";
 import { Link } from "../routing/location.tsx";
 import { paths } from "../routing/routes.ts";
 import { columnLabel, columnValue, type DataColumn, type RunRow } from "./run-columns.ts";
+import { type CheckState, checkState } from "./run-selection.ts";
+import { TriStateCheckbox } from "./tri-state-checkbox.tsx";
 
 export interface TableColumn {
   id: string;
@@ -86,7 +88,8 @@ export function tableColumns(dataColumns: readonly DataColumn[]): TableColumn[] 
     (column): TableColumn => ({
       id: column.id,
       label: columnLabel(column),
-      width: 150,
+      // Config values are short (a rate, a seed, a name); metric labels carry their stat.
+      width: column.scope === "config" ? 120 : 150,
       sortField: column.id,
       numeric: true,
       cell: (r) => showValue(columnValue(r, column), column.scope),
@@ -101,7 +104,13 @@ export interface RunsTableProps {
   sort: { field: string; direction: "asc" | "desc" };
   onSort: (field: string) => void;
   selected: ReadonlySet<string>;
-  onToggle: (runId: string) => void;
+  /** A run's checkbox clicked; `shift` extends from the last clicked run. */
+  onToggle: (runId: string, shift: boolean) => void;
+  /** How many of the runs matching the filter are selected, for the header's checkbox. */
+  allState: CheckState;
+  onToggleAll: () => void;
+  /** A group's checkbox clicked: its runs, collapsed or not. */
+  onToggleRuns: (runIds: string[]) => void;
   onToggleGroup: (label: string) => void;
   /** Near the end of the loaded rows: load the next page. */
   onNearEnd?: () => void;
@@ -120,6 +129,9 @@ export function RunsTable({
   onSort,
   selected,
   onToggle,
+  allState,
+  onToggleAll,
+  onToggleRuns,
   onToggleGroup,
   onNearEnd,
   stale,
@@ -154,7 +166,11 @@ export function RunsTable({
         <thead>
           <tr className="runs-row runs-head" style={{ gridTemplateColumns: template }}>
             <th className="cell cell-check">
-              <span className="sr-only">Select</span>
+              <TriStateCheckbox
+                state={allState}
+                onClick={onToggleAll}
+                label={allState === "none" ? "Select all runs matching the filter" : "Unselect these runs"}
+              />
             </th>
             {columns.map((column) => {
               const active = sort.field === column.sortField;
@@ -194,6 +210,13 @@ export function RunsTable({
               return (
                 <tr key={`group:${row.label}`} className="runs-row group-row" style={style}>
                   <td colSpan={columns.length + 1}>
+                    <span className="cell-check">
+                      <TriStateCheckbox
+                        state={checkState(selected, row.runIds)}
+                        onClick={() => onToggleRuns(row.runIds)}
+                        label={`Select the ${row.count} runs of ${row.label}`}
+                      />
+                    </span>
                     <button
                       type="button"
                       className="group-toggle"
@@ -224,11 +247,15 @@ export function RunsTable({
   );
 }
 
+function isShiftClick(event: Event): boolean {
+  return event instanceof MouseEvent && event.shiftKey;
+}
+
 interface RunTableRowProps {
   run: Run;
   columns: TableColumn[];
   selected: boolean;
-  onToggle: (runId: string) => void;
+  onToggle: (runId: string, shift: boolean) => void;
   style: { transform: string; gridTemplateColumns: string };
 }
 
@@ -241,15 +268,25 @@ const RunTableRow = memo(
           <input
             type="checkbox"
             checked={selected}
-            onChange={() => onToggle(run.id)}
+            // React's change event on a checkbox is the click itself, which says whether shift was held.
+            onChange={(event) => onToggle(run.id, isShiftClick(event.nativeEvent))}
+            // Shift-click would otherwise also select the page's text between the two rows.
+            onMouseDown={(event) => {
+              if (event.shiftKey) event.preventDefault();
+            }}
             aria-label={`Select ${run.name}`}
           />
         </td>
-        {columns.map((column) => (
-          <td key={column.id} className={`cell ${column.numeric ? "num" : ""}`}>
-            {column.cell(run)}
-          </td>
-        ))}
+        {columns.map((column) => {
+          const content = column.cell(run);
+          // A clipped value (a long name, a JSON array) reads in full on hover.
+          const title = typeof content === "string" && content.length > 12 ? content : undefined;
+          return (
+            <td key={column.id} className={`cell ${column.numeric ? "num" : ""}`} title={title}>
+              {content}
+            </td>
+          );
+        })}
       </tr>
     );
   },
