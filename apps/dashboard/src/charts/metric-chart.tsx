@@ -2,6 +2,8 @@ import { useEffect, useId, useMemo, useRef } from "react";
 import uPlot, { type AlignedData, type Options } from "uplot";
 import type { XAxis } from "../compare/compare-url-state.ts";
 import { useTheme } from "../components/theme.tsx";
+import { attemptAt, attemptMarks } from "./attempt-marks.ts";
+import { attemptPlugin } from "./attempt-plugin.ts";
 import { axisWidthFor, DURATION_INCREMENTS, WHOLE_NUMBER_INCREMENTS } from "./axis-format.ts";
 import { alignSeries, buildChartData, nonFinitePoints, rawColumns } from "./chart-data.ts";
 import { readChartTheme } from "./chart-theme.ts";
@@ -92,6 +94,10 @@ export function MetricChart(props: MetricChartProps) {
   }, [aligned, raw, groups, settings.smoothing, settings.logScale]);
   const curves = "curves" in data ? (data as GroupedChartData).curves : null;
   const marks = useMemo(() => (groups ? [] : nonFinitePoints(aligned.runs)), [aligned, groups]);
+  const attempts = useMemo(
+    () => (groups ? [] : attemptMarks(visible, settings.xAxis)),
+    [visible, groups, settings.xAxis],
+  );
   const yRange = useMemo(
     () =>
       settings.ignoreOutliers
@@ -99,8 +105,8 @@ export function MetricChart(props: MetricChartProps) {
         : null,
     [raw, data, groups, settings.ignoreOutliers, settings.logScale],
   );
-  const live = useRef({ data, marks, yRange, runNames, colors });
-  live.current = { data, marks, yRange, runNames, colors };
+  const live = useRef({ data, marks, attempts, yRange, runNames, colors });
+  live.current = { data, marks, attempts, yRange, runNames, colors };
   const onZoom = useRef(props.onZoom);
   onZoom.current = props.onZoom;
 
@@ -197,9 +203,11 @@ export function MetricChart(props: MetricChartProps) {
           label: (runId) => live.current.runNames.get(runId) ?? runId.slice(0, 8),
           color: colorOf,
           formatX: (x) => formatXValue(settings.xAxis, x),
+          attemptAt: (runId, x) => attemptAt(live.current.attempts, runId, x),
           highlight,
         }),
         nonFinitePlugin(() => live.current.marks, colorOf),
+        attemptPlugin(() => live.current.attempts, colorOf),
       ],
       hooks: {
         setScale: [

@@ -13,6 +13,8 @@ export interface TooltipSource {
   label: (runId: string) => string;
   color: (runId: string) => string;
   formatX: (x: number) => string;
+  /** The attempt of a retried run whose point is shown at x (said in the row when above 1). */
+  attemptAt?: (runId: string, x: number) => number;
   /** Where the run nearest the pointer is published, to highlight it on every chart. */
   highlight: HighlightStore | null;
 }
@@ -85,7 +87,9 @@ export function tooltipPlugin(source: TooltipSource): uPlot.Plugin {
         for (const entry of rows) {
           const className = `chart-tooltip-row${entry.runId === nearest ? " highlighted" : ""}`;
           const value = `${entry.interpolated ? "≈ " : ""}${formatMetric(entry.value)}`;
-          box.append(row(className, source.color(entry.runId), source.label(entry.runId), value));
+          const attempt = source.attemptAt?.(entry.runId, x) ?? 1;
+          const name = `${source.label(entry.runId)}${attempt > 1 ? ` · attempt ${attempt}` : ""}`;
+          box.append(row(className, source.color(entry.runId), name, value));
         }
         if (more > 0) {
           const rest = document.createElement("div");

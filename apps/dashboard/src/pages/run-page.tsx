@@ -109,7 +109,12 @@ export function RunPage({ runId, tab }: { runId: string; tab: RunTab }) {
       </nav>
       {tab === "overview" && <RunOverview run={data} />}
       {tab === "charts" && (
-        <RunCharts runId={runId} runName={data.name} running={!isTerminalStatus(data.status)} />
+        <RunCharts
+          runId={runId}
+          runName={data.name}
+          running={!isTerminalStatus(data.status)}
+          attempt={data.attempt}
+        />
       )}
       {tab === "logs" && <RunLogs runId={runId} />}
       {tab === "artifacts" && <RunArtifacts runId={runId} />}

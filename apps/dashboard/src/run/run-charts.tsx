@@ -7,6 +7,7 @@ import { groupMetricsByPrefix } from "../charts/metric-groups.ts";
 import { MetricSections } from "../charts/metric-sections.tsx";
 import { assignRunColors } from "../charts/run-colors.ts";
 import { EmptyState, ErrorState, Spinner } from "../components/states.tsx";
+import { RetriedRunNote } from "./run-attempts.tsx";
 
 export function useRunMetricKeys(runId: string) {
   const { client } = useApi();
@@ -17,7 +18,17 @@ export function useRunMetricKeys(runId: string) {
 }
 
 /** Every metric of one run, by section (train/, val/, sys/ …), growing live while it runs. */
-export function RunCharts({ runId, runName, running }: { runId: string; runName: string; running: boolean }) {
+export function RunCharts({
+  runId,
+  runName,
+  running,
+  attempt,
+}: {
+  runId: string;
+  runName: string;
+  running: boolean;
+  attempt: number;
+}) {
   const keys = useRunMetricKeys(runId);
   const [settings, setSettings] = useState<ChartSettings>({
     xAxis: "step",
@@ -45,6 +56,7 @@ export function RunCharts({ runId, runName, running }: { runId: string; runName:
       <div className="toolbar">
         <ChartControls settings={settings} onChange={setSettings} />
       </div>
+      <RetriedRunNote runId={runId} attempt={attempt} />
       <MetricSections
         sections={sections}
         runIds={runIds}

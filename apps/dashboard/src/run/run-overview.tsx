@@ -7,6 +7,7 @@ import { StatusBadge } from "../components/status-badge.tsx";
 import { Link } from "../routing/location.tsx";
 import { paths } from "../routing/routes.ts";
 import { flatConfigOf } from "../runs/run-columns.ts";
+import { RunAttempts } from "./run-attempts.tsx";
 import { keyValueTagRows, provenanceRows } from "./run-provenance.ts";
 import { RunnerOfRun } from "./runner-of-run.tsx";
 
@@ -50,7 +51,7 @@ export function RunOverview({ run }: { run: Run }) {
     ["Status", <StatusBadge key="s" status={run.status} />],
     ["Duration", run.startedAt ? formatDuration(end - Date.parse(run.startedAt)) : "—"],
     ["Runner", run.runner ?? "—"],
-    ["Attempt", String(run.attempt)],
+    ["Attempts", <RunAttempts key="a" runId={run.id} attempt={run.attempt} />],
     ["Queue", run.queue ? `${run.queue} (priority ${run.priority})` : "— (reported by a script)"],
     ["Created", when(run.createdAt)],
     ["Started", when(run.startedAt)],
