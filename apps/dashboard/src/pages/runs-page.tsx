@@ -68,7 +68,14 @@ export function RunsPage({ project }: { project: string }) {
   // loaded run again on each new page would stall scrolling.
   const firstPage = list.data?.pages[0]?.runs;
   const available = useMemo(() => availableColumns(firstPage ?? []), [firstPage]);
-  const defaults = useMemo(() => defaultColumnIds(firstPage ?? []), [firstPage]);
+  const pageDefaults = useMemo(() => defaultColumnIds(firstPage ?? []), [firstPage]);
+  // The defaults are those of the project's runs, not of the filter's: filtering (to one backbone,
+  // say) does not take that key's column away. A page opened with a filter starts from its runs.
+  const [projectDefaults, setProjectDefaults] = useState<string[] | null>(null);
+  useEffect(() => {
+    if (!filter && firstPage) setProjectDefaults(pageDefaults);
+  }, [filter, firstPage, pageDefaults]);
+  const defaults = projectDefaults ?? pageDefaults;
   // The URL's columns (a shared link), else the ones last picked in this project, else the defaults.
   // (The page is keyed by project, so this is read once per project.)
   const [stored, setStored] = useState(() => rememberedColumns(project));

@@ -147,6 +147,8 @@ describe("the runs table with 60 runs", () => {
     await filter.fill("config.batch_size = 32");
     await filter.press("Enter");
     await page.getByText("30 runs", { exact: true }).waitFor();
+    // Every one of them has batch_size 32, and the column stays: the defaults are the project's.
+    expect((await headers()).slice(7)).toEqual(DEFAULT_DATA_HEADERS);
     await selectAll().click();
     expect(await compareButton().textContent()).toBe("Compare 30");
     expect(await selectAll().isChecked()).toBe(true);
