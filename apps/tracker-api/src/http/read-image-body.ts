@@ -22,36 +22,43 @@ async function readRaw(req: IncomingMessage, maxBytes: number): Promise<Buffer> 
   return Buffer.concat(chunks);
 }
 
-function readMultipartFile(req: IncomingMessage, field: string, maxBytes: number): Promise<Buffer> {
+/** The named files of a multipart form, each at most `maxBytes`; the first missing one is an error. */
+export function readMultipartFiles(
+  req: IncomingMessage,
+  fields: readonly string[],
+  maxBytes: number,
+): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes } });
+      parser = busboy({ headers: req.headers, limits: { files: fields.length, fileSize: maxBytes } });
     } catch (error) {
       reject(new ImageBodyError(400, `body: ${(error as Error).message}`));
       return;
     }
-    let file: Buffer | null = null;
+    const files = new Map<string, Buffer>();
     let failure: ImageBodyError | null = null;
     parser.on("file", (name, stream) => {
-      if (name !== field) {
+      if (!fields.includes(name) || files.has(name)) {
         stream.resume();
         return;
       }
       const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));
       stream.on("limit", () => {
-        failure = new ImageBodyError(413, `${field}: larger than ${maxBytes} bytes`);
+        failure ??= new ImageBodyError(413, `${name}: larger than ${maxBytes} bytes`);
       });
       stream.on("end", () => {
-        file = Buffer.concat(chunks);
+        files.set(name, Buffer.concat(chunks));
       });
     });
     parser.on("error", (error: Error) => reject(new ImageBodyError(400, `body: ${error.message}`)));
     parser.on("close", () => {
+      const missing = fields.find((field) => !files.has(field));
       if (failure) reject(failure);
-      else if (!file) reject(new ImageBodyError(400, `${field}: the multipart form has no '${field}' file`));
-      else resolve(file);
+      else if (missing)
+        reject(new ImageBodyError(400, `${missing}: the multipart form has no '${missing}' file`));
+      else resolve(fields.map((field) => files.get(field) as Buffer));
     });
     req.pipe(parser);
   });
@@ -64,8 +71,9 @@ function readMultipartFile(req: IncomingMessage, field: string, maxBytes: number
 export async function readImageBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   let image: Buffer;
-  if (type === "multipart/form-data") image = await readMultipartFile(req, "file", maxBytes);
-  else if (type.startsWith("image/") || type === "application/octet-stream") {
+  if (type === "multipart/form-data") {
+    image = (await readMultipartFiles(req, ["file"], maxBytes))[0] ?? Buffer.alloc(0);
+  } else if (type.startsWith("image/") || type === "application/octet-stream") {
     image = await readRaw(req, maxBytes);
   } else {
     throw new ImageBodyError(
