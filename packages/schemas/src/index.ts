@@ -11,6 +11,7 @@ export * from "./queue.ts";
 export * from "./run.ts";
 export * from "./runner.ts";
 export * from "./spec.ts";
+export * from "./spec-distillation.ts";
 export * from "./spec-image-classifier.ts";
 export * from "./spec-metric-learning.ts";
 export * from "./spec-path.ts";

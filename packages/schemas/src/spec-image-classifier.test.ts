@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { teacherRunId } from "./spec-distillation.ts";
 import { imageClassifierSpec } from "./spec-image-classifier.ts";
 
 describe("imageClassifierSpec", () => {
@@ -35,6 +36,54 @@ describe("imageClassifierSpec", () => {
       phases: [{ epochs: 3, learning_rate: 1e-4, trainable: "all", backbone_lr_multiplier: 0.1 }],
     });
     expect(spec.phases[0]).toMatchObject({ trainable: "all", backbone_lr_multiplier: 0.1 });
+  });
+
+  it("takes a distillation teacher by run id or tfjs folder, with seed 002's alpha and temperature", () => {
+    const base = { kind: "image-classifier", data: { path: "/data/multilabel" } };
+    const byRun = imageClassifierSpec.parse({
+      ...base,
+      distillation: { teacher: "6F1C1A52-3F0E-4D61-9A8E-3B0A3C1D2E4F" },
+    });
+    expect(byRun.distillation).toEqual({
+      teacher: "6F1C1A52-3F0E-4D61-9A8E-3B0A3C1D2E4F",
+      alpha: 0.7,
+      temperature: 2,
+    });
+    expect(teacherRunId(byRun.distillation?.teacher ?? "")).toBe("6f1c1a52-3f0e-4d61-9a8e-3b0a3c1d2e4f");
+    expect(teacherRunId("tfjs:/models/teacher")).toBeNull();
+    const byFolder = imageClassifierSpec.parse({
+      ...base,
+      distillation: { teacher: "tfjs:/models/teacher" },
+    });
+    expect(byFolder.distillation?.teacher).toBe("tfjs:/models/teacher");
+    expect(imageClassifierSpec.parse(base).distillation).toBeUndefined();
+    const bad = imageClassifierSpec.safeParse({
+      ...base,
+      distillation: { teacher: "efficientnet_b3", alpha: 1.5, temperature: 0 },
+    });
+    const paths = bad.error?.issues.map((issue) => issue.path.join("."));
+    expect(paths).toEqual(
+      expect.arrayContaining(["distillation.teacher", "distillation.alpha", "distillation.temperature"]),
+    );
+    const metric = imageClassifierSpec.safeParse({
+      ...base,
+      task: "metric-learning",
+      model: { head: { kind: "cosface", embedding_dim: 64 } },
+      distillation: { teacher: "tfjs:/models/teacher" },
+    });
+    expect(metric.error?.issues.map((issue) => issue.path.join("."))).toEqual(["distillation"]);
+  });
+
+  it("caches head-only features by default; augmented views are fresh unless fixed_views is set", () => {
+    const spec = imageClassifierSpec.parse({ kind: "image-classifier", data: { path: "/d" } });
+    expect(spec.feature_cache).toBe(true);
+    expect(spec.augmentation.fixed_views).toBe(0);
+    const fixed = imageClassifierSpec.safeParse({
+      kind: "image-classifier",
+      data: { path: "/d" },
+      augmentation: { fixed_views: 33 },
+    });
+    expect(fixed.error?.issues[0]?.path.join(".")).toBe("augmentation.fixed_views");
   });
 
   it("accepts the ImageNet ResNet50 backbone", () => {

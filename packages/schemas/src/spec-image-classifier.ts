@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { pgText } from "./pg-text.ts";
+import { distillationOptions } from "./spec-distillation.ts";
 import { checkMetricLearningFields, marginHead, verificationOptions } from "./spec-metric-learning.ts";
 
 /**
@@ -205,6 +206,7 @@ const imageClassifierFields = z.object({
   reduce_lr_on_plateau: reduceLrOnPlateauOptions,
   augmentation: augmentationOptions,
   threshold_search: thresholdSearchOptions.describe("Multi-label only: per-class decision thresholds."),
+  distillation: distillationOptions.optional(),
   feature_cache: z
     .boolean()
     .default(true)
@@ -233,7 +235,16 @@ const imageClassifierFields = z.object({
   verification: verificationOptions.optional(),
 });
 
-export const imageClassifierSpec = imageClassifierFields.superRefine(checkMetricLearningFields);
+export const imageClassifierSpec = imageClassifierFields.superRefine((spec, ctx) => {
+  checkMetricLearningFields(spec, ctx);
+  if (spec.task === "metric-learning" && spec.distillation) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["distillation"],
+      message: "distillation teaches a classifier; task metric-learning takes no teacher",
+    });
+  }
+});
 
 export type ImageClassifierSpec = z.output<typeof imageClassifierSpec>;
 export type ImageClassifierSpecInput = z.input<typeof imageClassifierSpec>;

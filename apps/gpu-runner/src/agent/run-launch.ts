@@ -4,9 +4,16 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { S3Settings } from "@labtrack/s3";
-import type { ClaimedRun, ExperimentSpec, Run, RunnerSlot } from "@labtrack/schemas";
+import {
+  type ClaimedRun,
+  type ExperimentSpec,
+  type Run,
+  type RunnerSlot,
+  teacherRunId,
+} from "@labtrack/schemas";
 import { downloadArtifact, type LabtrackTRPCClient } from "@labtrack/sdk";
 import { resolveDataPath } from "./dataset-launch.ts";
+import { fetchTeacherModel } from "./teacher-launch.ts";
 
 /** The image-classifier recipe's entry point, run as a child process like any command. */
 export const IMAGE_CLASSIFIER_MAIN = fileURLToPath(
@@ -129,6 +136,26 @@ export async function planLaunch(ctx: LaunchContext): Promise<Launch & { notes: 
       })
     : null;
   if (verification?.note) notes.push(verification.note);
+  const teacherRun = spec.distillation ? teacherRunId(spec.distillation.teacher) : null;
+  const teacherEnv: Record<string, string> = {};
+  if (teacherRun) {
+    const artifacts = {
+      list: (runId: string) => ctx.trpc.artifacts.list.query({ runId, prefix: "model/" }),
+      download: (runId: string, artifactPath: string) =>
+        downloadArtifact({ url: ctx.url, token: ctx.token, runId, path: artifactPath }),
+    };
+    const teacher = await fetchTeacherModel(
+      artifacts,
+      teacherRun,
+      path.join(ctx.dirs.workDir, "teacher"),
+    ).catch((error: Error) => {
+      throw new LaunchError(error.message);
+    });
+    teacherEnv.LABTRACK_TEACHER_DIR = teacher.dir;
+    notes.push(
+      `distillation teacher: run ${teacherRun}'s model (${teacher.files} files, ${teacher.bytes} bytes)`,
+    );
+  }
   await mkdir(ctx.dirs.resumeDir, { recursive: true });
   if (ctx.run.attempt > 1) {
     const resumed = await downloadLatestCheckpoint(ctx);
@@ -150,6 +177,7 @@ export async function planLaunch(ctx: LaunchContext): Promise<Launch & { notes: 
       LABTRACK_RESUME_DIR: ctx.dirs.resumeDir,
       LABTRACK_DATASET_DIR: data.dir,
       ...(verification ? { LABTRACK_VERIFICATION_DIR: verification.dir } : {}),
+      ...teacherEnv,
     }),
     timeoutMs: null,
     notes,

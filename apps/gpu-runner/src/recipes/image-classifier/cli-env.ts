@@ -16,6 +16,8 @@ export const cliEnv = z.object({
   LABTRACK_DATASET_DIR: optionalPath,
   /** The local folder of `verification.path` (metric learning), resolved by the runner likewise. */
   LABTRACK_VERIFICATION_DIR: optionalPath,
+  /** The distillation teacher run's exported model, fetched by the runner. */
+  LABTRACK_TEACHER_DIR: optionalPath,
   /** Forces one tfjs backend instead of the best one present. */
   LABTRACK_TFJS_BACKEND: z.enum(backendChoices).optional(),
 });

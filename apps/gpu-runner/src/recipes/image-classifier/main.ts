@@ -69,6 +69,7 @@ async function main(): Promise<void> {
     verificationDir,
     artifactsDir: env.LABTRACK_ARTIFACTS_DIR,
     resumeDir: env.LABTRACK_RESUME_DIR,
+    teacherDir: env.LABTRACK_TEACHER_DIR,
     reporter,
     shouldStop: () => stopRequested,
     backendName: backend.choice,

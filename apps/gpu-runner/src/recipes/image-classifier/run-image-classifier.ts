@@ -7,6 +7,7 @@ import { findResumeCheckpoint, readCheckpoint } from "./checkpoint.ts";
 import { buildClassifier, type OutputKind } from "./classifier-model.ts";
 import { listDataset } from "./dataset-listing.ts";
 import { splitDataset } from "./dataset-split.ts";
+import { type DistillationTargets, prepareDistillation } from "./distillation-teacher.ts";
 import { decodeExamples, type ExampleSet, type SkippedImage } from "./example-set.ts";
 import { exportClassifier, MODEL_DIR, writeJsonArtifact } from "./export-model.ts";
 import { resolveClassWeights } from "./losses.ts";
@@ -25,6 +26,8 @@ export interface ImageClassifierRun {
   verificationDir?: string;
   artifactsDir: string;
   resumeDir?: string;
+  /** The distillation teacher's model folder, fetched by the runner when the spec names a run. */
+  teacherDir?: string;
   reporter: RunReporter;
   shouldStop: () => boolean;
   /** The tfjs backend in use, for the summary. */
@@ -127,6 +130,24 @@ export async function runImageClassifier(run: ImageClassifierRun): Promise<Image
       `, backend ${run.backendName}`,
   );
 
+  let distillation: DistillationTargets | undefined;
+  if (spec.distillation) {
+    const skippedTrain = new Set(decoded.train.skipped.map((s) => s.file));
+    distillation = await prepareDistillation(
+      spec.distillation,
+      run.teacherDir,
+      split.train.filter((entry) => !skippedTrain.has(entry.file)),
+      classNames,
+      outputKind,
+      spec.batch_size,
+    );
+    reporter.log(
+      `distillation: teacher ${spec.distillation.teacher} at ${distillation.teacherInputSize}px, alpha ` +
+        `${distillation.alpha}, temperature ${distillation.temperature}; its outputs cached for ${train.images.length} images`,
+    );
+  }
+  stopIfAsked(run);
+
   const resumeFile = await findResumeCheckpoint(run.resumeDir);
   const resume = resumeFile ? await readCheckpoint(resumeFile) : undefined;
   if (resume && resume.state.classNames.join("\n") !== classNames.join("\n")) {
@@ -147,7 +168,9 @@ export async function runImageClassifier(run: ImageClassifierRun): Promise<Image
     shouldStop: run.shouldStop,
     resume,
     epochMetrics: metric?.verification ? () => metric.epochMetrics(classifier) : undefined,
+    distillation,
   });
+  distillation?.logits.dispose();
   for (const group of Object.values(resume?.tensors ?? {})) for (const t of group) t.tensor.dispose();
 
   const thresholdChoice = multiLabel
@@ -205,6 +228,16 @@ export async function runImageClassifier(run: ImageClassifierRun): Promise<Image
     images_per_s: overallImagesPerSecond(phases),
     phases: asJson(phases),
     images_skipped: skippedImages.length,
+    ...(distillation
+      ? {
+          distillation: {
+            teacher: distillation.teacher,
+            teacher_input_size: distillation.teacherInputSize,
+            alpha: distillation.alpha,
+            temperature: distillation.temperature,
+          },
+        }
+      : {}),
     ...(thresholdChoice
       ? { thresholds: thresholdChoice.thresholds, threshold_kind: thresholdChoice.kind }
       : {}),

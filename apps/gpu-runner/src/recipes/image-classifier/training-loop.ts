@@ -21,6 +21,8 @@ import {
   probabilitiesFromLogits,
   trainableVariables,
 } from "./classifier-model.ts";
+import { distillationLoss } from "./distillation-loss.ts";
+import type { DistillationTargets } from "./distillation-teacher.ts";
 import { augmentedImageBatch, batchesOf, type ExampleSet, imageBatch } from "./example-set.ts";
 import { computeFeatures, computeViewFeatures, featureCacheMode, viewForEpoch } from "./feature-cache.ts";
 import { lossWeights, targetMatrix, weightedLoss } from "./losses.ts";
@@ -46,6 +48,8 @@ export interface TrainingInputs {
   resume?: CheckpointContents;
   /** More metrics for each epoch, computed after validation (metric learning: verification pairs). */
   epochMetrics?: () => Record<string, number>;
+  /** Teacher-student distillation: the teacher's cached logits, one row per training image. */
+  distillation?: DistillationTargets;
 }
 
 /** Thrown after the loop saved a checkpoint because it was asked to stop. */
@@ -292,7 +296,17 @@ export async function trainPhases(inputs: TrainingInputs): Promise<TrainingState
             const trainingLogits = classifier.margin
               ? applyMargin(classifier.margin, logits, targets)
               : logits;
-            return weightedLoss(classifier.outputKind, trainingLogits, targets, weights);
+            const { distillation } = inputs;
+            if (!distillation) return weightedLoss(classifier.outputKind, trainingLogits, targets, weights);
+            const teacher = tf.gather(distillation.logits, batch) as tf.Tensor2D;
+            return distillationLoss(
+              classifier.outputKind,
+              trainingLogits,
+              targets,
+              weights,
+              teacher,
+              distillation,
+            );
           }, [...setup.headVars, ...setup.backboneVars]);
           applyGradients(setup, grads);
           return { loss: value, probabilities: probabilities as tf.Tensor2D };
