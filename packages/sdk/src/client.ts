@@ -1,8 +1,10 @@
+import { rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import type { ArtifactKind, LiveEvent, LiveRunsInput, MetricPointInput } from "@labtrack/schemas";
 import type { RouterInputs, RouterOutputs } from "@labtrack/tracker-api";
 import { downloadArtifact, uploadArtifact } from "./artifact-transfer.ts";
-import { MetricBatcher } from "./metric-batcher.ts";
-import { shouldRetrySend } from "./send-failure.ts";
+import { MetricOutbox, type MetricOutboxStats } from "./metric-outbox.ts";
 import { type ClientOptions, createTrpcClient } from "./trpc-client.ts";
 
 export type Run = RouterOutputs["runs"]["get"];
@@ -20,7 +22,10 @@ export interface RunHandle {
     kind?: ArtifactKind,
   ): ReturnType<typeof uploadArtifact>;
   setResults(results: RouterInputs["runs"]["setResults"]["results"]): Promise<Run>;
+  /** Resolves once the server has every point logged so far, waiting through an outage. */
   flush(): Promise<void>;
+  /** Points waiting in memory and in the spool file, and how many the server refused. */
+  readonly stats: MetricOutboxStats;
   /**
    * Aborted once the server answers that the run was canceled (from the dashboard or the API):
    * stop training when it fires; later `log` calls are dropped and `finish` leaves it canceled.
@@ -30,9 +35,35 @@ export interface RunHandle {
   finish(status?: "succeeded" | "failed", error?: string): Promise<Run>;
 }
 
+export interface MetricDelivery {
+  /** Flush at the latest this long after the first buffered point (1 s). */
+  flushIntervalMs?: number;
+  /** Points per `metrics.log` call (1,000). */
+  maxBatch?: number;
+  /**
+   * Where a run's points wait when an outage lasts: `<spoolDir>/<run id>/spool.jsonl`. Default
+   * `<os tmpdir>/labtrack-spool`. A client attaching to the same run with the same folder (after a
+   * crash or restart) sends what is left there first.
+   */
+  spoolDir?: string;
+  /** Points held in memory while the server is unreachable before they go to disk (20,000). */
+  memoryPoints?: number;
+  /** How long an outage may last before the points held in memory go to disk anyway (5 s). */
+  spoolAfterMs?: number;
+  /**
+   * Points the server refused (a 4xx, or a 500 five times in a row): they are dropped, not
+   * retried. Without a handler a process warning (`LabtrackDroppedPoints`) says so.
+   */
+  onDropped?: (event: { runId: string; points: MetricPointInput[]; error: unknown }) => void;
+}
+
+/** The default spool folder of the Node sdk. */
+export const DEFAULT_SPOOL_DIR = path.join(os.tmpdir(), "labtrack-spool");
+
 /** The typed Labtrack client for Node: runs, batched metrics, logs, artifacts, live events. */
-export function createClient(opts: ClientOptions & { flushIntervalMs?: number; maxBatch?: number }) {
+export function createClient(opts: ClientOptions & MetricDelivery) {
   const { trpc, close } = createTrpcClient(opts);
+  const outboxes = new Set<MetricOutbox>();
 
   function attach(run: Run): RunHandle {
     const canceled = new AbortController();
@@ -40,24 +71,30 @@ export function createClient(opts: ClientOptions & { flushIntervalMs?: number; m
       if (answer.runStatus === "canceled" && !canceled.signal.aborted)
         canceled.abort(new Error("run canceled"));
     };
-    const batcher = new MetricBatcher({
+    const spoolDir = path.join(opts.spoolDir ?? DEFAULT_SPOOL_DIR, run.id);
+    const outbox = new MetricOutbox({
       send: async (points: MetricPointInput[]) => {
         noteStatus(await trpc.metrics.log.mutate({ runId: run.id, points }));
       },
+      spoolDir,
       flushIntervalMs: opts.flushIntervalMs,
       maxBatch: opts.maxBatch,
-    });
-    /** Flushes through an outage (retrying with backoff); throws only what the server refused. */
-    async function flushPatiently(): Promise<void> {
-      for (let failures = 1; ; failures++) {
-        try {
-          return await batcher.flush();
-        } catch (error) {
-          if (!shouldRetrySend(error, failures)) throw error;
-          await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** failures, 5_000)));
+      memoryPoints: opts.memoryPoints,
+      spoolAfterMs: opts.spoolAfterMs,
+      onDropped: (points, error) => {
+        if (opts.onDropped) opts.onDropped({ runId: run.id, points, error });
+        else {
+          const message = error instanceof Error ? error.message : String(error);
+          process.emitWarning(
+            `labtrack: the server refused ${points.length} points of run ${run.id}: ${message}`,
+            {
+              code: "LabtrackDroppedPoints",
+            },
+          );
         }
-      }
-    }
+      },
+    });
+    outboxes.add(outbox);
     return {
       run,
       id: run.id,
@@ -65,7 +102,7 @@ export function createClient(opts: ClientOptions & { flushIntervalMs?: number; m
       log(metrics, at) {
         if (canceled.signal.aborted) return;
         const time = Date.now();
-        for (const [key, value] of Object.entries(metrics)) batcher.add({ key, value, time, ...at });
+        for (const [key, value] of Object.entries(metrics)) outbox.add({ key, value, time, ...at });
       },
       async print(text, stream = "stdout") {
         const answer = await trpc.logs.append.mutate({
@@ -77,9 +114,16 @@ export function createClient(opts: ClientOptions & { flushIntervalMs?: number; m
       uploadArtifact: (path, source, kind) =>
         uploadArtifact({ url: opts.url, token: opts.token, runId: run.id, path, source, kind }),
       setResults: (results) => trpc.runs.setResults.mutate({ runId: run.id, results }),
-      flush: flushPatiently,
+      flush: () => outbox.flush(),
+      get stats() {
+        return outbox.stats;
+      },
       async finish(status = "succeeded", error) {
-        await flushPatiently();
+        await outbox.flush();
+        outboxes.delete(outbox);
+        await outbox.close();
+        // Everything is on the server: the run's spool folder (if an outage made one) is empty.
+        rmSync(spoolDir, { recursive: true, force: true });
         if (canceled.signal.aborted) return trpc.runs.get.query({ runId: run.id });
         return trpc.runs.finish.mutate({ runId: run.id, status, error });
       },
@@ -137,7 +181,11 @@ export function createClient(opts: ClientOptions & { flushIntervalMs?: number; m
       });
       return () => subscription.unsubscribe();
     },
-    close,
+    /** Stops background sending (points not yet sent stay in the spool folder) and disconnects. */
+    async close() {
+      await Promise.all([...outboxes].map((outbox) => outbox.close()));
+      await close();
+    },
   };
 }
 export type LabtrackClient = ReturnType<typeof createClient>;

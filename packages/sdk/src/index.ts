@@ -1,5 +1,12 @@
 export { downloadArtifact, LabtrackHttpError, uploadArtifact } from "./artifact-transfer.ts";
-export { createClient, type LabtrackClient, type Run, type RunHandle } from "./client.ts";
+export {
+  createClient,
+  DEFAULT_SPOOL_DIR,
+  type LabtrackClient,
+  type MetricDelivery,
+  type Run,
+  type RunHandle,
+} from "./client.ts";
 export {
   downloadDatasetTo,
   listDatasetFiles,
@@ -19,6 +26,7 @@ export {
   watchRootOf,
 } from "./logfiles/index.ts";
 export { MetricBatcher } from "./metric-batcher.ts";
+export { MetricOutbox, type MetricOutboxOptions, type MetricOutboxStats } from "./metric-outbox.ts";
 export {
   classifySendFailure,
   SERVER_ERROR_TRIES,

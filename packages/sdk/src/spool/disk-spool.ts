@@ -88,6 +88,11 @@ export class DiskSpool<T> {
     return this.pending.length;
   }
 
+  /** The entries not yet acknowledged, oldest first. */
+  entries(): T[] {
+    return this.pending.map((p) => p.entry);
+  }
+
   /** Writes the entry to disk (synchronously, so a crash right after keeps it), then wakes the sender. */
   append(entry: T): void {
     if (this.closed) throw new Error("spool is closed");
