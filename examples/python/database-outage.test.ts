@@ -79,7 +79,13 @@ describe("the Python client and the Node sdk through a Postgres outage", () => {
   }, 240_000);
 
   it("delivers all 20,000 points of a Node sdk script while the database is down for 7 s", async () => {
-    const client = createClient({ url: server.url, token: server.adminToken, flushIntervalMs: 200 });
+    // The outage outlasts spoolAfterMs (5 s): the points held then go to the spool file.
+    const client = createClient({
+      url: server.url,
+      token: server.adminToken,
+      flushIntervalMs: 200,
+      spoolDir,
+    });
     const run = await client.startRun({ project: "outage", name: "sdk-outage" });
     const outage = (async () => {
       await sleep(2_000);
@@ -95,6 +101,9 @@ describe("the Python client and the Node sdk through a Postgres outage", () => {
     const finished = await run.finish();
     client.close();
     expect(finished.status).toBe("succeeded");
+    expect(run.stats.spooled).toBeGreaterThan(0);
+    expect(run.stats).toMatchObject({ inMemory: 0, onDisk: 0, dropped: 0 });
     expect(await stepsOf(server, run.id)).toEqual({ a: STEPS, b: STEPS, c: STEPS, d: STEPS });
+    expect(Object.values(finished.summary).map((s) => s.count)).toEqual([5_000, 5_000, 5_000, 5_000]);
   }, 240_000);
 });
