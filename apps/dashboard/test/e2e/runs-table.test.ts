@@ -131,6 +131,9 @@ describe("the runs table with 60 runs", () => {
     const last = runRows().last();
     expect(await last.locator("input[type=checkbox]").isChecked()).toBe(false);
     await screenshot(page, "31-runs-select-all-limit");
+    await page.getByRole("button", { name: /Switch to dark theme/ }).click();
+    await screenshot(page, "31-runs-select-all-limit-dark");
+    await page.getByRole("button", { name: /Switch to light theme/ }).click();
     // One more run asked for at the limit: refused, by name.
     const name = await last.locator(".run-name").textContent();
     await last.locator("input[type=checkbox]").click();
