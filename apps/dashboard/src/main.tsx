@@ -9,6 +9,7 @@ import { navigate } from "./routing/location.tsx";
 import "./styles/theme.css";
 import "./styles/layout.css";
 import "./styles/components.css";
+import "./styles/run-page.css";
 
 // Every import has been evaluated by now; `pnpm bench` reports this beside the first chart.
 performance.mark("labtrack:app-start");

@@ -1,5 +1,6 @@
 import { isActiveStatus, isTerminalStatus } from "@labtrack/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { useApi } from "../api/api-context.tsx";
 import { errorMessage } from "../api/error-message.ts";
 import { ErrorState, Spinner } from "../components/states.tsx";
@@ -12,6 +13,7 @@ import { parseClassifierResults } from "../run/classifier-results.ts";
 import { ClassifierResultsView } from "../run/classifier-results-view.tsx";
 import { RunArtifacts } from "../run/run-artifacts.tsx";
 import { RunCharts } from "../run/run-charts.tsx";
+import { RunEditForm } from "../run/run-edit-form.tsx";
 import { RunLogs } from "../run/run-logs.tsx";
 import { RunOverview } from "../run/run-overview.tsx";
 import { useRunLive } from "../run/use-run-live.ts";
@@ -29,6 +31,7 @@ export function RunPage({ runId, tab }: { runId: string; tab: RunTab }) {
   const queryClient = useQueryClient();
   const run = useQuery({ queryKey: ["runs.get", runId], queryFn: () => client.runs.get.query({ runId }) });
   const live = useRunLive(runId);
+  const [editing, setEditing] = useState(false);
   const cancel = useMutation({
     mutationFn: () => client.runs.cancel.mutate({ runId, reason: "canceled from the dashboard" }),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ["runs.get", runId] }),
@@ -62,10 +65,22 @@ export function RunPage({ runId, tab }: { runId: string; tab: RunTab }) {
           <h1 className="run-title">
             <span className="truncate">{data.name}</span> <StatusBadge status={data.status} />
           </h1>
+          {data.tags.length > 0 && (
+            <div className="tags run-tags" data-testid="run-tags">
+              {data.tags.map((t) => (
+                <span key={t} className="tag">
+                  {t}
+                </span>
+              ))}
+            </div>
+          )}
           <div className="muted small mono">{data.id}</div>
         </div>
         <div className="page-actions">
           {isActiveStatus(data.status) && <LiveIndicator state={live} />}
+          <button type="button" className="btn" aria-expanded={editing} onClick={() => setEditing(!editing)}>
+            Edit
+          </button>
           <button type="button" className="btn" onClick={() => navigate(paths.compare([data.id]))}>
             Open in Compare
           </button>
@@ -95,6 +110,7 @@ export function RunPage({ runId, tab }: { runId: string; tab: RunTab }) {
           {errorMessage(cancel.error)}
         </p>
       )}
+      {editing && <RunEditForm run={data} onDone={() => setEditing(false)} />}
       <nav className="tabs" aria-label="Run sections">
         {tabs.map((t) => (
           <Link

@@ -7,8 +7,10 @@ import { StatusBadge } from "../components/status-badge.tsx";
 import { Link } from "../routing/location.tsx";
 import { paths } from "../routing/routes.ts";
 import { flatConfigOf } from "../runs/run-columns.ts";
+import { MarkdownNotes } from "./markdown-notes.tsx";
 import { RunAttempts } from "./run-attempts.tsx";
 import { keyValueTagRows, provenanceRows } from "./run-provenance.ts";
+import { RunSpecPanel } from "./run-spec-panel.tsx";
 import { RunnerOfRun } from "./runner-of-run.tsx";
 
 function when(iso: string | null): string {
@@ -72,8 +74,16 @@ export function RunOverview({ run }: { run: Run }) {
       </Link>,
     ]);
   }
+  // A queued run's spec is what there is to see; a started one's sits below its results.
+  const spec = run.spec !== null && <RunSpecPanel run={run} />;
   return (
     <div className="overview">
+      {run.status === "queued" && spec}
+      {run.notes && (
+        <section className="panel notes-panel" aria-label="Notes">
+          <MarkdownNotes text={run.notes} />
+        </section>
+      )}
       {run.error && (
         <div className="state state-error run-error" role="alert">
           <div className="state-title">Run failed</div>
@@ -107,7 +117,6 @@ export function RunOverview({ run }: { run: Run }) {
               </tbody>
             </table>
           )}
-          {run.notes && <p className="notes">{run.notes}</p>}
         </section>
         <section className="panel">
           <h2>Status timeline</h2>
@@ -187,6 +196,7 @@ export function RunOverview({ run }: { run: Run }) {
           )}
         </section>
       </div>
+      {run.status !== "queued" && spec}
     </div>
   );
 }

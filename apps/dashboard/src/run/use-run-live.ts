@@ -4,7 +4,10 @@ import { useSeriesAppender } from "../charts/series-query.ts";
 import { useLiveRuns } from "../live/use-live-runs.tsx";
 import { LOG_TAIL_LINES, logsKey } from "./run-logs.tsx";
 
-/** One subscription for a run page: status refreshes the run, metrics grow charts, logs append. */
+/**
+ * One subscription for a run page: status and edits refresh the run, metrics grow charts, logs
+ * append.
+ */
 export function useRunLive(runId: string) {
   const queryClient = useQueryClient();
   const append = useSeriesAppender(
@@ -17,7 +20,10 @@ export function useRunLive(runId: string) {
       void queryClient.invalidateQueries({ queryKey: ["logs.tail", runId] });
       return;
     }
-    if (event.kind === "status") {
+    if (event.kind === "details") {
+      // Renamed, retagged or notes edited (here in another tab, or by someone else).
+      void queryClient.invalidateQueries({ queryKey: ["runs.get", runId] });
+    } else if (event.kind === "status") {
       void queryClient.invalidateQueries({ queryKey: ["runs.get", runId] });
       void queryClient.invalidateQueries({ queryKey: ["runs.events", runId] });
       void queryClient.invalidateQueries({ queryKey: ["artifacts.list", runId] });
