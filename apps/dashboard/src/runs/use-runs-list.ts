@@ -116,10 +116,13 @@ export function useRunsList(query: RunsQuery) {
       patchRun(event.runId, (run) => ({ ...run, summary: foldSummary(run.summary, event.series) }));
       return;
     }
-    if (event.kind !== "status") return;
-    const known = patchRun(event.runId, (run) => ({ ...run, status: event.status }));
+    if (event.kind !== "status" && event.kind !== "details") return;
+    // A status shows at once; a rename, retag or note (`details`) once the run is read again.
+    const known = patchRun(event.runId, (run) =>
+      event.kind === "status" ? { ...run, status: event.status } : run,
+    );
     // A new run (or one this filter may now match) needs the list; a known one only itself, for its
-    // start and finish times and runner: one small read instead of refetching thousands of rows.
+    // start and finish times, runner, name and tags: one small read instead of refetching thousands of rows.
     if (!known || query.filter) return refetchSoon();
     void client.runs.get.query({ runId: event.runId }).then(
       (fresh) => patchRun(fresh.id, () => fresh),

@@ -160,6 +160,12 @@ describe("the run page: edit, notes, a queued run's spec, artifact previews (50 
     // Its live subscription has started (edits from now on reach it).
     await expect.poll(() => frames.some((f) => f.includes('"started"')), { timeout: 15_000 }).toBe(true);
 
+    // And the project's runs table, its first row this run.
+    const table = await context.newPage();
+    const tableErrors = watchPageErrors(table);
+    await table.goto(`${server.url}/projects/${PROJECT}?sort=name:asc`);
+    await table.getByRole("link", { name: edited.name, exact: true }).waitFor();
+
     await page.getByRole("button", { name: "Edit", exact: true }).click();
     const form = page.getByRole("form", { name: "Edit run" });
     await form.getByLabel("Name", { exact: true }).fill("mnv2-lr3e-3");
@@ -183,6 +189,9 @@ describe("the run page: edit, notes, a queued run's spec, artifact previews (50 
     await other.getByTestId("run-notes").locator("strong").getByText("0.003").waitFor();
     await other.close();
     expect(otherErrors).toEqual([]);
+    await table.getByRole("link", { name: "mnv2-lr3e-3", exact: true }).waitFor({ timeout: 15_000 });
+    await table.close();
+    expect(tableErrors).toEqual([]);
 
     await page.reload();
     await page.locator("h1.run-title").getByText("mnv2-lr3e-3").waitFor();
