@@ -45,7 +45,8 @@ export const parameterName = pgText()
     "must be letters, digits, '_' or '-', dotted for nested keys",
   );
 
-const sweepConfigShape = z
+/** The fields of a sweep.yaml without the cross-field checks (for forms built from the schema). */
+export const sweepConfigFields = z
   .object({
     name: runGroup.describe("The sweep's name; its runs get it as their group."),
     description: pgText().max(10_000).optional(),
@@ -93,7 +94,7 @@ function specStrings(spec: unknown): string[] {
  * Each parameter must be a dotted key of the spec (set there before the spec is validated) or, for a
  * `command` spec, a `${name}` placeholder of its command or env.
  */
-export const sweepConfig = sweepConfigShape.superRefine((c, ctx) => {
+export const sweepConfig = sweepConfigFields.superRefine((c, ctx) => {
   const base = experimentSpec.safeParse(c.spec);
   if (!base.success) {
     for (const issue of base.error.issues) {
