@@ -18,6 +18,9 @@ import { parseRoute, type Route } from "./routing/routes.ts";
 const QueuePage = lazy(() => import("./pages/queue-page.tsx").then((m) => ({ default: m.QueuePage })));
 const RunPage = lazy(() => import("./pages/run-page.tsx").then((m) => ({ default: m.RunPage })));
 const TokensPage = lazy(() => import("./pages/tokens-page.tsx").then((m) => ({ default: m.TokensPage })));
+// The sweep pages bring ECharts (parallel coordinates, scatter).
+const SweepPage = lazy(() => import("./pages/sweep-page.tsx").then((m) => ({ default: m.SweepPage })));
+const SweepsPage = lazy(() => import("./pages/sweeps-page.tsx").then((m) => ({ default: m.SweepsPage })));
 const RunnersPage = lazy(() => import("./pages/runners-page.tsx").then((m) => ({ default: m.RunnersPage })));
 
 function Page({ route }: { route: Route }) {
@@ -28,6 +31,10 @@ function Page({ route }: { route: Route }) {
       return <RunsPage key={route.project} project={route.project} />;
     case "run":
       return <RunPage key={route.runId} runId={route.runId} tab={route.tab} />;
+    case "sweeps":
+      return <SweepsPage key={route.project} project={route.project} />;
+    case "sweep":
+      return <SweepPage key={route.sweepId} project={route.project} sweepId={route.sweepId} />;
     case "compare":
       return <CompareView />;
     case "queue":

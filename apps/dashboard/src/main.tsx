@@ -10,6 +10,7 @@ import "./styles/theme.css";
 import "./styles/layout.css";
 import "./styles/components.css";
 import "./styles/run-page.css";
+import "./styles/sweeps.css";
 
 // Every import has been evaluated by now; `pnpm bench` reports this beside the first chart.
 performance.mark("labtrack:app-start");

@@ -34,7 +34,12 @@ export function AppShell({
     staleTime: Infinity,
   });
   const inProjects =
-    route.page === "projects" || route.page === "runs" || route.page === "run" || route.page === "compare";
+    route.page === "projects" ||
+    route.page === "runs" ||
+    route.page === "run" ||
+    route.page === "compare" ||
+    route.page === "sweeps" ||
+    route.page === "sweep";
   return (
     <div className="shell">
       <header className="topbar">

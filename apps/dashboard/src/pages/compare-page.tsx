@@ -8,6 +8,7 @@ import { assignRunColors } from "../charts/run-colors.ts";
 import { type CompareState, formatCompareState, parseCompareState } from "../compare/compare-url-state.ts";
 import { ConfigDiffTable, SummaryCompareTable } from "../compare/config-diff-table.tsx";
 import { GroupControls } from "../compare/group-controls.tsx";
+import { ParamPanelsSection } from "../compare/param-panels-section.tsx";
 import { groupRunsBy } from "../compare/run-groups.ts";
 import { RunLegend } from "../compare/run-legend.tsx";
 import { useComparedRuns } from "../compare/use-compared-runs.ts";
@@ -207,6 +208,7 @@ export function CompareView() {
           />
         </HighlightContext.Provider>
       )}
+      {!pending && <ParamPanelsSection runs={runs} />}
       {pending ? (
         <Spinner label="Loading runs" />
       ) : (

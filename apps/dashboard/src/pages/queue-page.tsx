@@ -5,6 +5,7 @@ import { useApi } from "../api/api-context.tsx";
 import { errorMessage } from "../api/error-message.ts";
 import { ErrorState, Spinner } from "../components/states.tsx";
 import { ExperimentEditor, isValidDocument } from "../queue/experiment-editor.tsx";
+import { NewSweepForm } from "../queue/new-sweep-form.tsx";
 import { PRESETS } from "../queue/presets.ts";
 import { QueueTable } from "../queue/queue-table.tsx";
 import type { SpecDocument } from "../queue/spec-document.ts";
@@ -109,66 +110,92 @@ export function QueuePage() {
     if (doc && !syntaxError && isValidDocument(doc)) enqueue.mutate(doc);
   };
 
+  const newSweep = search.get("new") === "sweep";
   return (
     <div className="page page-wide">
       <div className="page-head">
         <h1>Queue</h1>
+        <fieldset className="segmented" aria-label="What to queue">
+          <legend className="sr-only">What to queue</legend>
+          <button
+            type="button"
+            className={newSweep ? "" : "on"}
+            aria-pressed={!newSweep}
+            onClick={() => navigate(paths.queue(), { replace: true })}
+          >
+            New experiment
+          </button>
+          <button
+            type="button"
+            className={newSweep ? "on" : ""}
+            aria-pressed={newSweep}
+            onClick={() => navigate(`${paths.queue()}?new=sweep`, { replace: true })}
+          >
+            New sweep
+          </button>
+        </fieldset>
       </div>
       <div className="queue-layout">
-        <form className="panel new-experiment" onSubmit={submit} aria-labelledby="new-experiment-title">
-          <div className="panel-head">
-            <h2 id="new-experiment-title">{cloneId ? "Clone and edit" : "New experiment"}</h2>
-            <div className="page-actions">
-              <label className="inline-field">
-                <span>Start from</span>
-                <select value={presetId} onChange={(e) => setPresetId(e.target.value)}>
-                  {PRESETS.map((p) => (
-                    <option key={p.id} value={p.id}>
-                      {p.label}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <CloneRunField />
+        {newSweep ? (
+          <NewSweepForm initialProject={search.get("project")} />
+        ) : (
+          <form className="panel new-experiment" onSubmit={submit} aria-labelledby="new-experiment-title">
+            <div className="panel-head">
+              <h2 id="new-experiment-title">{cloneId ? "Clone and edit" : "New experiment"}</h2>
+              <div className="page-actions">
+                <label className="inline-field">
+                  <span>Start from</span>
+                  <select value={presetId} onChange={(e) => setPresetId(e.target.value)}>
+                    {PRESETS.map((p) => (
+                      <option key={p.id} value={p.id}>
+                        {p.label}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <CloneRunField />
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  onClick={() => {
+                    const preset = PRESETS.find((p) => p.id === presetId);
+                    if (preset) {
+                      setLoadedKey(`preset:${preset.id}`);
+                      navigate(`${paths.queue()}?preset=${preset.id}`, { replace: true });
+                      load(preset.document(typeof doc?.project === "string" ? doc.project : defaultProject));
+                    }
+                  }}
+                >
+                  Load preset
+                </button>
+              </div>
+            </div>
+            {cloneId && source.error ? (
+              <ErrorState error={source.error} title="Could not load the run to clone" />
+            ) : doc === null ? (
+              <Spinner label="Preparing" />
+            ) : (
+              <ExperimentEditor key={revision} doc={doc} onChange={setDoc} onSyntaxError={setSyntaxError} />
+            )}
+            {enqueue.error && (
+              <p className="field-error" role="alert">
+                {errorMessage(enqueue.error)}
+              </p>
+            )}
+            <div className="form-actions">
+              {syntaxError && (
+                <span className="muted small">Fix the document's syntax error to queue it.</span>
+              )}
               <button
-                type="button"
-                className="btn btn-small"
-                onClick={() => {
-                  const preset = PRESETS.find((p) => p.id === presetId);
-                  if (preset) {
-                    setLoadedKey(`preset:${preset.id}`);
-                    navigate(`${paths.queue()}?preset=${preset.id}`, { replace: true });
-                    load(preset.document(typeof doc?.project === "string" ? doc.project : defaultProject));
-                  }
-                }}
+                type="submit"
+                className="btn btn-primary"
+                disabled={!doc || syntaxError || !isValidDocument(doc) || enqueue.isPending}
               >
-                Load preset
+                {enqueue.isPending ? "Queueing…" : "Queue experiment"}
               </button>
             </div>
-          </div>
-          {cloneId && source.error ? (
-            <ErrorState error={source.error} title="Could not load the run to clone" />
-          ) : doc === null ? (
-            <Spinner label="Preparing" />
-          ) : (
-            <ExperimentEditor key={revision} doc={doc} onChange={setDoc} onSyntaxError={setSyntaxError} />
-          )}
-          {enqueue.error && (
-            <p className="field-error" role="alert">
-              {errorMessage(enqueue.error)}
-            </p>
-          )}
-          <div className="form-actions">
-            {syntaxError && <span className="muted small">Fix the document's syntax error to queue it.</span>}
-            <button
-              type="submit"
-              className="btn btn-primary"
-              disabled={!doc || syntaxError || !isValidDocument(doc) || enqueue.isPending}
-            >
-              {enqueue.isPending ? "Queueing…" : "Queue experiment"}
-            </button>
-          </div>
-        </form>
+          </form>
+        )}
         <div className="queue-side">
           <QueueTable />
         </div>

@@ -135,6 +135,9 @@ export function RunsPage({ project }: { project: string }) {
         </div>
         <div className="page-actions">
           <LiveIndicator state={live} />
+          <Link className="btn" href={paths.sweeps(project)}>
+            Sweeps
+          </Link>
           <label className="inline-field">
             <span>Group</span>
             <select value={groupBy} onChange={(event) => setParam("group", event.target.value || null)}>

@@ -3,6 +3,8 @@ export type Route =
   | { page: "login" }
   | { page: "projects" }
   | { page: "runs"; project: string }
+  | { page: "sweeps"; project: string }
+  | { page: "sweep"; project: string; sweepId: string }
   | { page: "run"; runId: string; tab: RunTab }
   | { page: "compare" }
   | { page: "queue" }
@@ -23,7 +25,7 @@ function segment(text: string | undefined): string {
 
 export function parseRoute(pathname: string): Route {
   const parts = pathname.split("/").filter(Boolean);
-  const [first, second, third] = parts;
+  const [first, second, third, fourth] = parts;
   if (parts.length === 0) return { page: "projects" };
   if (first === "login" && parts.length === 1) return { page: "login" };
   if (first === "compare" && parts.length === 1) return { page: "compare" };
@@ -31,6 +33,11 @@ export function parseRoute(pathname: string): Route {
   if (first === "runners" && parts.length === 1) return { page: "runners" };
   if (first === "tokens" && parts.length === 1) return { page: "tokens" };
   if (first === "projects" && second && parts.length === 2) return { page: "runs", project: segment(second) };
+  if (first === "projects" && second && third === "sweeps") {
+    if (parts.length === 3) return { page: "sweeps", project: segment(second) };
+    if (fourth && parts.length === 4)
+      return { page: "sweep", project: segment(second), sweepId: segment(fourth) };
+  }
   if (first === "runs" && second && parts.length <= 3) {
     const tab = (RUN_TABS as readonly string[]).includes(third ?? "") ? (third as RunTab) : "overview";
     if (third !== undefined && tab !== third) return { page: "not-found", path: pathname };
@@ -44,6 +51,8 @@ export const paths = {
   runs: (project: string) => `/projects/${encodeURIComponent(project)}`,
   run: (runId: string, tab: RunTab = "overview") =>
     tab === "overview" ? `/runs/${runId}` : `/runs/${runId}/${tab}`,
+  sweeps: (project: string) => `/projects/${encodeURIComponent(project)}/sweeps`,
+  sweep: (project: string, sweepId: string) => `/projects/${encodeURIComponent(project)}/sweeps/${sweepId}`,
   compare: (runIds: string[]) => `/compare?runs=${runIds.join(",")}`,
   queue: () => "/queue",
   runners: () => "/runners",

@@ -59,6 +59,16 @@ export function RunOverview({ run }: { run: Run }) {
     ["Started", when(run.startedAt)],
     ["Finished", when(run.finishedAt)],
     ["Group", run.group ?? "—"],
+    [
+      "Sweep",
+      run.sweep ? (
+        <Link key="sw" href={paths.sweep(run.project, run.sweep.id)}>
+          {run.sweep.name}
+        </Link>
+      ) : (
+        "—"
+      ),
+    ],
     ["Tags", run.tags.length ? run.tags.join(", ") : "—"],
   ];
   const keyValueTags = keyValueTagRows(run);

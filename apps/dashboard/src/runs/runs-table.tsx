@@ -59,7 +59,20 @@ export function tableColumns(dataColumns: readonly DataColumn[]): TableColumn[] 
         </Link>
       ),
     },
-    { id: "group", label: "Group", width: 120, cell: (r) => r.group ?? "" },
+    {
+      id: "group",
+      label: "Group",
+      width: 120,
+      // A sweep's runs have its name as their group: the cell leads to the sweep's page.
+      cell: (r) =>
+        r.sweep ? (
+          <Link href={paths.sweep(r.project, r.sweep.id)} title={`sweep ${r.sweep.name}`}>
+            {r.group ?? r.sweep.name}
+          </Link>
+        ) : (
+          (r.group ?? "")
+        ),
+    },
     {
       id: "tags",
       label: "Tags",
