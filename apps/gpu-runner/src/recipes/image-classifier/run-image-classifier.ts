@@ -150,6 +150,8 @@ export async function runImageClassifier(run: ImageClassifierRun): Promise<Image
 
   const resumeFile = await findResumeCheckpoint(run.resumeDir);
   const resume = resumeFile ? await readCheckpoint(resumeFile) : undefined;
+  // Read now: training carries on in the checkpoint's state object.
+  const resumedFromEpoch = resume?.state.globalEpoch ?? null;
   if (resume && resume.state.classNames.join("\n") !== classNames.join("\n")) {
     throw new Error(`${resumeFile}: the checkpoint's classes differ from the dataset's`);
   }
@@ -257,7 +259,7 @@ export async function runImageClassifier(run: ImageClassifierRun): Promise<Image
     thresholds,
     bestEpoch,
     epochsRun: state.globalEpoch,
-    resumedFromEpoch: resume?.state.globalEpoch ?? null,
+    resumedFromEpoch,
     modelDir,
   };
 }

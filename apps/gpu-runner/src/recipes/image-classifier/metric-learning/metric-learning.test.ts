@@ -8,14 +8,20 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { identityName, lfwPairsText, writeIdentityFolders } from "../../../../test/synthetic-identities.ts";
 import { selectBestBackend } from "../../../backends/select-backend.ts";
+import { readCheckpoint } from "../checkpoint.ts";
 import { runImageClassifier } from "../run-image-classifier.ts";
 import { createMemoryReporter } from "../run-reporter.ts";
+import { TrainingInterrupted } from "../training-loop.ts";
 
 let work = "";
 const TRAIN = Array.from({ length: 6 }, (_, i) => identityName("train", i));
 const HELD_OUT = Array.from({ length: 6 }, (_, i) => identityName("heldout", i));
 
-async function train(name: string, input: Partial<ImageClassifierSpecInput>) {
+async function train(
+  name: string,
+  input: Partial<ImageClassifierSpecInput>,
+  control: { resumeDir?: string; stopAfterEpochs?: number } = {},
+) {
   const selected = await selectBestBackend(["wasm"]);
   const spec = imageClassifierSpec.parse({
     kind: "image-classifier",
@@ -39,8 +45,9 @@ async function train(name: string, input: Partial<ImageClassifierSpecInput>) {
     spec,
     datasetDir: spec.data.path,
     artifactsDir,
+    resumeDir: control.resumeDir,
     reporter: memory.reporter,
-    shouldStop: () => false,
+    shouldStop: () => memory.epochs.length >= (control.stopAfterEpochs ?? Number.POSITIVE_INFINITY),
     backendName: selected.choice,
   });
   return { result, ...memory, artifactsDir };
@@ -133,6 +140,26 @@ describe("metric-learning recipe", () => {
     ]);
     expect(run.epochs[0]?.metrics["train/loss"]).toBeGreaterThan(0);
     expect(run.results.at(-1)?.margin_head).toMatchObject({ kind: "arcface", margin: 0.5 });
+  }, 120_000);
+
+  it("resumes a stopped run from its checkpoint, the margin head's centres included", async () => {
+    const spec = { phases: [{ epochs: 3, learning_rate: 3e-3, trainable: "all" as const }] };
+    await expect(train("stopped", spec, { stopAfterEpochs: 1 })).rejects.toBeInstanceOf(TrainingInterrupted);
+    const stoppedDir = path.join(work, "artifacts", "stopped");
+    expect((await readdir(path.join(stoppedDir, "checkpoints"))).sort()).toEqual([
+      expect.stringMatching(/^epoch_01_val_acc_/),
+      "last.ckpt",
+    ]);
+    const resumed = await train("resumed", spec, { resumeDir: stoppedDir });
+    expect(resumed.result.resumedFromEpoch).toBe(1);
+    expect(resumed.epochs.map((e) => e.step)).toEqual([1, 2]);
+    expect(resumed.artifacts.filter((a) => a.kind === "checkpoint").map((a) => a.path)).toEqual([
+      expect.stringMatching(/^checkpoints\/epoch_02_val_acc_/),
+      expect.stringMatching(/^checkpoints\/epoch_03_val_acc_/),
+    ]);
+    const checkpoint = await readCheckpoint(path.join(stoppedDir, "checkpoints", "last.ckpt"));
+    expect(checkpoint.tensors.model?.at(-1)?.name).toMatch(/^margin_head_centres\/kernel/);
+    expect(Number.isFinite(resumed.epochs[1]?.metrics["val/verification_accuracy"])).toBe(true);
   }, 120_000);
 
   it("fails naming the pairs file and line when an image is missing", async () => {
