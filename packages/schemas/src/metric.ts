@@ -51,6 +51,13 @@ export const metricsLogInput = z.object({
     .array(metricPoint)
     .min(1)
     .max(METRICS_BATCH_MAX_POINTS, `at most ${METRICS_BATCH_MAX_POINTS} points per call`),
+  /**
+   * The run's attempt that produced these points (a runner knows the attempt it claimed). Without
+   * it, the run's attempt at the time of the write. Points of an earlier attempt than one already
+   * stored at a step do not replace it: a runner replaying a lost attempt's spool changes nothing
+   * the next attempt wrote.
+   */
+  attempt: z.int().min(1).max(100).optional(),
 });
 export type MetricsLogInput = z.input<typeof metricsLogInput>;
 

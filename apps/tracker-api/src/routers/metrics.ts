@@ -10,7 +10,7 @@ export const metricsRouter = router({
   /** Stores points; `runStatus` tells a script whose run was canceled to stop (it is then `canceled`). */
   log: authedProcedure.input(metricsLogInput).mutation(async ({ ctx, input }) => {
     await ctx.services.access.assertRun(ctx.caller, input.runId, "write");
-    const stored = await ctx.services.metrics.log(input.runId, input.points);
+    const stored = await ctx.services.metrics.log(input.runId, input.points, input.attempt);
     return {
       ...stored,
       runStatus: await ctx.services.scriptCancel.statusAfterReport(input.runId, ctx.caller.name),

@@ -141,6 +141,59 @@ describe.each(DB_KINDS)("metrics of a retried run on %s", (kind) => {
     expect(folded.rollups).toEqual(folded.expectedRollups);
   });
 
+  it("lets a replayed batch of an earlier attempt change nothing the later attempt wrote", async () => {
+    const run = await server.services.runs.create({ project: "retried", tags: [], config: {} }, "test");
+    await server.services.metrics.log(
+      run.id,
+      points(0, 9, (s) => 100 + s),
+    );
+    await server.database.query(sql`UPDATE runs SET attempt = 2 WHERE id = ${run.id}::uuid`);
+    await server.services.metrics.log(
+      run.id,
+      points(5, 9, (s) => 200 + s),
+      2,
+    );
+    // The lost attempt's runner comes back and replays its spool: steps 5..14 of attempt 1.
+    expect(
+      await server.services.metrics.log(
+        run.id,
+        points(5, 14, (s) => 100 + s),
+        1,
+      ),
+    ).toEqual({
+      inserted: 5,
+      received: 10,
+    });
+    const series = await seriesOf(run.id);
+    expect(series.values).toEqual([
+      ...[100, 101, 102, 103, 104, 205, 206, 207, 208, 209],
+      ...[110, 111, 112, 113, 114],
+    ]);
+    expect(series.attempts).toEqual([1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1]);
+    // Attempt 2 reaching those steps replaces them in turn.
+    expect(
+      await server.services.metrics.log(
+        run.id,
+        points(10, 14, (s) => 200 + s),
+        2,
+      ),
+    ).toEqual({
+      inserted: 5,
+      received: 5,
+    });
+    expect((await seriesOf(run.id)).attempts).toEqual([1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]);
+    await expect(
+      server.services.metrics.log(
+        run.id,
+        points(0, 0, () => 1),
+        3,
+      ),
+    ).rejects.toThrow(/attempt: run .* is at attempt 2/);
+    const folded = await foldedFromScratch(server, run.id);
+    expect(folded.summaries).toEqual(folded.expectedSummaries);
+    expect(folded.rollups).toEqual(folded.expectedRollups);
+  });
+
   it("keeps summaries and rollups equal to the points after any replacement (property)", async () => {
     const value = fc.oneof(
       { weight: 8, arbitrary: fc.integer({ min: -50, max: 50 }) },

@@ -1,4 +1,5 @@
 import type { MetricAttemptStart } from "@labtrack/schemas";
+import { TRPCError } from "@trpc/server";
 import { sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { numberArrayLiteral, textArrayLiteral } from "../db/pg-array.ts";
@@ -8,6 +9,9 @@ import { ROLLUP_WIDTHS } from "./series-query.ts";
  * Points of a retried run. Each point records the run's attempt when it was written; a later
  * attempt's point at a step replaces an earlier attempt's point at that step (attempt 2 rewinds to
  * its checkpoint and logs those steps again), while within one attempt the first write wins.
+ *
+ * A batch of an earlier attempt than the one stored at a step (a runner replaying a lost attempt's
+ * spool) leaves that step alone: it only takes over steps of attempts before its own.
  *
  * The ingest statement itself only ever inserts (`ON CONFLICT DO NOTHING`). For attempts after the
  * first, `takeOverSteps` runs before it: it deletes the earlier attempts' points at the batch's steps,
@@ -21,12 +25,24 @@ export interface ReplacedPoint {
   step: number;
 }
 
-/** The run's attempt counter now (1 for runs that were never retried). */
-export async function currentAttempt(database: Database, runId: string): Promise<number> {
+/**
+ * The attempt a batch is stored as: the one the writer states (a runner sends the attempt it
+ * claimed), or the run's attempt counter now (1 for runs that were never retried). A stated
+ * attempt past the run's counter is refused: no attempt has run as that yet.
+ */
+export async function attemptOfWrite(database: Database, runId: string, stated?: number): Promise<number> {
   const rows = await database.query<{ attempt: number }>(
     sql`SELECT attempt FROM runs WHERE id = ${runId}::uuid`,
   );
-  return Number(rows[0]?.attempt ?? 1);
+  const current = Number(rows[0]?.attempt ?? 1);
+  if (stated === undefined) return current;
+  if (stated > current) {
+    throw new TRPCError({
+      code: "BAD_REQUEST",
+      message: `attempt: run ${runId} is at attempt ${current}; points cannot come from attempt ${stated}`,
+    });
+  }
+  return stated;
 }
 
 /** Deletes earlier attempts' points at the batch's (key, step)s and records where `attempt` began. */

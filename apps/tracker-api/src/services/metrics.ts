@@ -6,7 +6,7 @@ import type { z } from "zod";
 import type { Database } from "../db/client.ts";
 import { numberArrayLiteral, textArrayLiteral } from "../db/pg-array.ts";
 import type { LiveEventBus } from "./live-events.ts";
-import { attemptStarts, currentAttempt, refoldReplaced, takeOverSteps } from "./metric-attempts.ts";
+import { attemptOfWrite, attemptStarts, refoldReplaced, takeOverSteps } from "./metric-attempts.ts";
 import type { RunService } from "./runs.ts";
 import { ROLLUP_LEVELS_SQL, ROLLUP_WIDTHS, readSeries } from "./series-query.ts";
 
@@ -55,11 +55,12 @@ export function createMetricService(database: Database, runService: RunService, 
   async function log(
     runId: string,
     points: readonly MetricPoint[],
+    statedAttempt?: number,
   ): Promise<{ inserted: number; received: number }> {
     // One transaction: the points (or lines) and their live event commit together.
     return database.transaction(async () => {
       const project = await runService.projectOf(runId);
-      const attempt = await currentAttempt(database, runId);
+      const attempt = await attemptOfWrite(database, runId, statedAttempt);
       const now = Date.now();
       const times = points.map((p) => timeToMs(p.time, now));
       const keys = points.map((p) => p.key);

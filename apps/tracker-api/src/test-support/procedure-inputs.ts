@@ -98,6 +98,7 @@ export const BASES: Record<string, (f: Fixture) => Json> = {
   "metrics.log": (f) => ({
     runId: f.runId,
     points: [{ key: "loss", step: 1, value: 0.5, epoch: 1, time: 1 }],
+    attempt: 1,
   }),
   "metrics.series": (f) => ({ runIds: [f.runId], keys: ["loss"], maxPoints: 10, stepMin: 0, stepMax: 10 }),
   "metrics.keys": (f) => ({ runIds: [f.runId] }),
