@@ -362,6 +362,32 @@ describe("the run page: edit, notes, a queued run's spec, artifact previews (50 
     });
   });
 
+  it("reads in the dark theme and in a narrow window", async () => {
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.goto(`${server.url}/runs/${edited.id}`);
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
+    await page.getByTestId("run-notes").locator("h2").waitFor();
+    await screenshot(page, "58-run-notes-dark");
+    await page.goto(`${server.url}/runs/${artifactsRun.id}/artifacts`);
+    await page.getByRole("button", { name: "Preview eval/metrics.json" }).click();
+    await page.getByTestId("json-tree").waitFor();
+    await screenshot(page, "59-artifacts-dark");
+    await page.setViewportSize({ width: 420, height: 860 });
+    await page.getByTestId("json-tree").scrollIntoViewIfNeeded();
+    await screenshot(page, "60-artifacts-narrow-dark");
+    // Nothing of the page wider than the window but what scrolls inside its own box.
+    const wide = await page.evaluate(() =>
+      [...document.querySelectorAll(".page *")]
+        .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+        .filter((el) => !el.closest(".table-scroll, .json-tree, .preview-text, .tabs, .image-grid"))
+        .map((el) => `${el.tagName.toLowerCase()}.${el.className}`)
+        .slice(0, 5),
+    );
+    expect(wide).toEqual([]);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.emulateMedia({ colorScheme: "light" });
+  });
+
   it("left no console errors", () => {
     expect(errors).toEqual([]);
   });
