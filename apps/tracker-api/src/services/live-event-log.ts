@@ -4,12 +4,19 @@ import type { Database } from "../db/client.ts";
 import { textArrayLiteral } from "../db/pg-array.ts";
 import type { LiveEventFilter } from "./live-event-filter.ts";
 
-/** Postgres channel on which every API process hears that live events were committed (empty payload). */
+/**
+ * Postgres channel on which every API process hears of each committed live event: the payload is
+ * `<id> <body>` when the body is small enough to travel in it, `<id>` alone otherwise (the body is
+ * then read from the table).
+ */
 export const LIVE_CHANNEL = "labtrack_live_events";
+/** Bodies up to this many bytes go in the NOTIFY itself (Postgres caps a payload at 8,000 bytes). */
+export const INLINE_BODY_BYTES = 7_000;
 /**
  * Transaction advisory lock under which live event ids are taken, held until the commit. Ids are
  * then visible in the order they were taken: a reader that sees id N also sees every id below it
  * (a rolled-back transaction leaves a hole that stays one), so "everything after N" has no gap.
+ * The NOTIFYs, sent at commit, arrive in the same order.
  */
 const LIVE_EVENT_ORDER_LOCK = 0x4c54_4c45; // "LTLE"
 
@@ -25,20 +32,46 @@ interface LiveEventRow extends Record<string, unknown> {
 }
 
 /**
+ * Two CTEs, `live_written` and `live_notified`, that store the events `source` selects (columns
+ * `project`, `run_id`, `kind`, `body`) and NOTIFY each one; the statement must read
+ * `live_notified` (a CTE nobody reads is not run). The ordering lock is taken per row before its id
+ * is (a subquery with a volatile output is never flattened into the INSERT), and only when there
+ * is a row: a statement with no event waits for nobody.
+ */
+export function liveEventCtes(source: SQL): SQL {
+  return sql`live_written AS (
+      INSERT INTO live_events (project, run_id, kind, body)
+      SELECT ordered.project, ordered.run_id, ordered.kind, ordered.body
+      FROM (SELECT s.*, pg_advisory_xact_lock(${LIVE_EVENT_ORDER_LOCK}) AS locked FROM (${source}) s) ordered
+      RETURNING id, body
+    ), live_notified AS (
+      SELECT pg_notify(${LIVE_CHANNEL}, CASE WHEN octet_length(body) <= ${INLINE_BODY_BYTES}
+        THEN id::text || ' ' || body ELSE id::text END) AS sent
+      FROM live_written
+    )`;
+}
+
+/**
  * Writes `event` last in the current transaction, so it commits with the change it tells of (or
- * not at all); outside a transaction it is written in one of its own. Bodies live in the table:
- * the NOTIFY carries nothing, as Postgres caps a payload at 8,000 bytes.
+ * not at all); outside a transaction it is a statement of its own. One statement either way: the
+ * ordering lock, the row and its NOTIFY, so the lock is held for the commit and nothing more.
  */
 export async function writeLiveEvent(database: Database, event: LiveEvent): Promise<void> {
   const write = async () => {
-    await database.query(
-      sql`SELECT pg_advisory_xact_lock(${LIVE_EVENT_ORDER_LOCK}), pg_notify(${LIVE_CHANNEL}, '')`,
-    );
     await database.query(sql`
-      INSERT INTO live_events (project, run_id, kind, body)
-      VALUES (${event.project}, ${event.runId}::uuid, ${event.kind}, ${JSON.stringify(event)})`);
+      WITH ${liveEventCtes(sql`SELECT ${event.project}::text AS project, ${event.runId}::uuid AS run_id,
+        ${event.kind}::text AS kind, ${JSON.stringify(event)}::text AS body`)}
+      SELECT count(*)::int AS sent FROM live_notified`);
   };
-  if (!database.beforeCommit(write)) await database.transaction(write);
+  if (!database.beforeCommit(write)) await write();
+}
+
+/** What a NOTIFY on LIVE_CHANNEL said: the event's id, and its body when it was small. */
+export function parseLiveNotice(payload: string): { id: number | null; body: string | null } {
+  const space = payload.indexOf(" ");
+  const idText = space < 0 ? payload : payload.slice(0, space);
+  const id = /^\d{1,15}$/.test(idText) ? Number(idText) : null;
+  return { id, body: id !== null && space >= 0 ? payload.slice(space + 1) : null };
 }
 
 /** Events with an id above `afterId` (those `filter` lets through), oldest first, at most `limit`. */

@@ -4,6 +4,7 @@ import { type LiveEventFilter, matchesLiveFilter } from "./live-event-filter.ts"
 import {
   LIVE_CHANNEL,
   liveEventRange,
+  parseLiveNotice,
   pruneLiveEvents,
   readLiveEvents,
   type StoredLiveEvent,
@@ -25,8 +26,9 @@ const PAGE = 500;
 
 /**
  * Run events for every API process of one database. `publish` stores the event with the
- * transaction of the change it tells of (table `live_events`) and NOTIFYs; each process reads
- * what was committed after the last event it delivered and fans it out to its own subscribers.
+ * transaction of the change it tells of (table `live_events`) and NOTIFYs it; each process fans
+ * out to its own subscribers the events the NOTIFYs carry, and reads from the table those too large
+ * to travel in one and whatever was committed while its listening connection was down.
  * The event id is the row's id, so a subscriber that reconnects to any process with the last id it
  * saw gets everything after it, once; or a `resync` when that id is older than the resume window
  * (or from another database).
@@ -34,6 +36,13 @@ const PAGE = 500;
 export class LiveEventBus {
   /** The highest id delivered to this process's subscribers; null until `watch` has started. */
   private delivered: number | null = null;
+  /** NOTIFY payloads not yet handled, in the order they arrived (commit order, which is id order). */
+  private readonly notices: string[] = [];
+  /**
+   * False until the table was read since the listening connection was last (re)made: only then
+   * does a NOTIFY's event follow the last delivered one with nothing missed in between.
+   */
+  private caughtUp = false;
   private pumping = false;
   private pumpAgain = false;
   private readonly listeners = new Set<Listener>();
@@ -51,9 +60,15 @@ export class LiveEventBus {
     this.onError = onError;
     return this.database.listen(
       LIVE_CHANNEL,
-      () => this.pump(),
+      (payload) => {
+        this.notices.push(payload);
+        this.pump();
+      },
       // (Re)connected: what was committed while the connection was down is read from the table.
-      () => this.pump(),
+      () => {
+        this.caughtUp = false;
+        this.pump();
+      },
     );
   }
 
@@ -81,22 +96,52 @@ export class LiveEventBus {
     if (this.delivered === null) {
       // First connection: subscribers start from now.
       this.delivered = (await liveEventRange(this.database)).last ?? 0;
-      return;
+      this.caughtUp = true;
     }
+    for (;;) {
+      if (!this.caughtUp) {
+        this.caughtUp = true;
+        await this.deliverFromTable();
+        continue;
+      }
+      const payload = this.notices.shift();
+      if (payload === undefined) return;
+      const { id, body } = parseLiveNotice(payload);
+      if (id !== null && id <= this.delivered) continue;
+      if (id !== null && this.listeners.size === 0) {
+        // Nobody to tell: only keep up (no body read, none parsed).
+        this.delivered = id;
+        continue;
+      }
+      if (id === null || body === null) {
+        // Too large for the NOTIFY (or a payload without an id): read what was committed since.
+        await this.deliverFromTable();
+        continue;
+      }
+      // Every event committed before this one was NOTIFYd before it, so none is skipped.
+      this.deliver({ id, event: JSON.parse(body) as LiveEvent });
+    }
+  }
+
+  private deliver(stored: StoredLiveEvent): void {
+    this.delivered = stored.id;
+    for (const listener of this.listeners) listener(stored);
+  }
+
+  /** Delivers every stored event after the last delivered one. */
+  private async deliverFromTable(): Promise<void> {
+    const from = this.delivered ?? 0;
     if (this.listeners.size === 0) {
-      // Nobody to tell: only keep up (an index lookup, no bodies read), unless someone subscribed meanwhile.
+      // Nobody to tell: only keep up (an index lookup, no bodies read).
       const { last } = await liveEventRange(this.database);
       if (this.listeners.size === 0) {
-        this.delivered = last ?? this.delivered;
+        this.delivered = Math.max(from, last ?? 0);
         return;
       }
     }
     for (;;) {
-      const page = await readLiveEvents(this.database, this.delivered, PAGE);
-      for (const stored of page) {
-        this.delivered = stored.id;
-        for (const listener of this.listeners) listener(stored);
-      }
+      const page = await readLiveEvents(this.database, this.delivered ?? from, PAGE);
+      for (const stored of page) this.deliver(stored);
       if (page.length < PAGE) return;
     }
   }
