@@ -4,9 +4,9 @@ import { DB_KINDS, type DbKind, startTestServer } from "@labtrack/tracker-api/te
 import { api, runnerToken, spawnRunner, stopRunner, waitFor } from "../test/e2e/harness.ts";
 
 /**
- * Queue benchmarks: queued-to-running latency with a free runner, claim throughput with 1,000
+ * Queue benchmarks: queued-to-running latency with a free runner, claim throughput with 10,000
  * queued runs and 8 runner connections (none claimed twice), and live latency from a runner's
- * metric line to a `live.runs` subscriber.
+ * metric line to a `live.runs` subscriber. `tsx bench/queue.ts claims` runs the claims alone.
  */
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -47,27 +47,35 @@ async function queuedToRunning(kind: DbKind): Promise<{ p50: number; p95: number
   }
 }
 
+const CLAIM_RUNS = 10_000;
+
 async function claimThroughput(
   kind: DbKind,
 ): Promise<{ perSecond: number; claimed: number; unique: number }> {
-  const server = await startTestServer(kind, { queueSettings });
+  // No heartbeats here: a lease long enough that the reaper never hands a claimed run back.
+  const server = await startTestServer(kind, { queueSettings: { ...queueSettings, leaseMs: 3_600_000 } });
   const token = await runnerToken(server);
-  const runs = 1_000;
-  for (let i = 0; i < runs; i++) {
-    await server.services.queue.enqueue(
-      {
-        project: "bench",
-        tags: [],
-        config: {},
-        spec: command,
-        queue: "default",
-        priority: i % 3,
-        requirements: { gpus: 0, labels: [] },
-        maxAttempts: 3,
-      },
-      "bench",
-    );
-  }
+  // Queued 8 at a time (through the same enqueue as the API), so setting up takes seconds, not minutes.
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let i = next++; i < CLAIM_RUNS; i = next++) {
+        await server.services.queue.enqueue(
+          {
+            project: "bench",
+            tags: [],
+            config: {},
+            spec: command,
+            queue: "default",
+            priority: i % 3,
+            requirements: { gpus: 0, labels: [] },
+            maxAttempts: 3,
+          },
+          "bench",
+        );
+      }
+    }),
+  );
   const connections = Array.from({ length: 8 }, () =>
     createTrpcClient({ url: server.url, token, transport: "websocket" }),
   );
@@ -143,22 +151,30 @@ async function liveLatency(kind: DbKind): Promise<{ p50: number; p99: number; po
   }
 }
 
-for (const kind of DB_KINDS) {
+const claimsOnly = process.argv[2] === "claims";
+// Alone, the claims are measured where the target is set: on Postgres (when TEST_DATABASE_URL names one).
+const kinds = claimsOnly && DB_KINDS.includes("postgres") ? (["postgres"] as const) : DB_KINDS;
+for (const kind of kinds) {
   print(`queue on ${kind}:`);
-  const latency = await queuedToRunning(kind);
-  print(
-    `  queued -> running, free runner: p50 ${ms(latency.p50)}, p95 ${ms(latency.p95)} ` +
-      `(target: within 1 s: ${latency.p95 < 1000 ? "met" : "NOT met"})`,
-  );
+  if (!claimsOnly) {
+    const latency = await queuedToRunning(kind);
+    print(
+      `  queued -> running, free runner: p50 ${ms(latency.p50)}, p95 ${ms(latency.p95)} ` +
+        `(target: within 1 s: ${latency.p95 < 1000 ? "met" : "NOT met"})`,
+    );
+  }
   const claims = await claimThroughput(kind);
-  if (claims.unique !== claims.claimed || claims.claimed !== 1_000) {
+  if (claims.unique !== claims.claimed || claims.claimed !== CLAIM_RUNS) {
     throw new Error(
       `claimed ${claims.claimed} runs, ${claims.unique} distinct: a run was claimed twice or lost`,
     );
   }
+  const target =
+    kind === "postgres" ? ` (target >= 500: ${claims.perSecond >= 500 ? "met" : "NOT met"})` : "";
   print(
-    `  claims: ${claims.perSecond.toFixed(0)} claims/s, 1,000 queued runs, 8 runner connections, none claimed twice`,
+    `  claims: ${claims.perSecond.toFixed(0)} claims/s, 10,000 queued runs, 8 runner connections, none claimed twice${target}`,
   );
+  if (claimsOnly) continue;
   const live = await liveLatency(kind);
   print(
     `  live latency, runner metric line -> live.runs subscriber (${live.points} points): p50 ${ms(live.p50)}, ` +

@@ -77,8 +77,15 @@ export const runs = pgTable(
     index("runs_project_created_idx").on(t.projectId, t.createdAt),
     index("runs_project_status_idx").on(t.projectId, t.status),
     index("runs_tags_idx").using("gin", t.tags),
-    // The claim statement's scan: queued runs of a queue, best priority first, then oldest.
-    index("runs_queued_pick_idx").on(t.queue, t.priority.desc(), t.createdAt).where(sql`status = 'queued'`),
+    // The claim statement's scan: queued runs of a queue in the claim's exact order (best priority,
+    // oldest, then id; NULLS FIRST is what a plain DESC means), so it reads them in order and stops at the first the slot can serve.
+    index("runs_queued_pick_idx")
+      .on(t.queue, t.priority.desc().nullsFirst(), t.createdAt, t.id)
+      .where(sql`status = 'queued'`),
+    // The same order across queues, for a runner serving several.
+    index("runs_queued_order_idx")
+      .on(t.priority.desc().nullsFirst(), t.createdAt, t.id)
+      .where(sql`status = 'queued'`),
     index("runs_lease_idx").on(t.leaseExpiresAt).where(sql`lease_expires_at IS NOT NULL`),
     index("runs_runner_idx").on(t.runnerId),
     // A sweep's sample is queued once, whichever API process tries it.

@@ -18,11 +18,11 @@ export const runnersRouter = router({
     .meta({ outsideTransaction: true })
     .input(runnersClaimInput)
     .mutation(async ({ ctx, input, signal }) => {
-      await ctx.services.runners.requireOwnRunner(input.runnerId, ctx.caller);
       return ctx.services.runners.claim(
         input,
         signal,
         ctx.services.access.allowedProjects(ctx.caller, "write"),
+        ctx.caller,
       );
     }),
   heartbeat: runnerProcedure.input(runnersHeartbeatInput).mutation(async ({ ctx, input }) => {

@@ -12,49 +12,17 @@ import {
   type runsCloneInput,
 } from "@labtrack/schemas";
 import { TRPCError } from "@trpc/server";
-import { type SQL, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { Database } from "../db/client.ts";
 import { textArrayLiteral } from "../db/pg-array.ts";
 import { describeZodError } from "../trpc.ts";
+import { ClaimBatcher } from "./claim-batcher.ts";
+import type { ClaimHolder, SlotOffer } from "./queue-claim.ts";
 import type { RunService } from "./runs.ts";
 import { WorkSignal } from "./work-signal.ts";
 
-/** What one free runner slot offers; the claim picks the best queued run it satisfies. */
-export interface SlotOffer {
-  queues: readonly string[];
-  gpus: number;
-  /** Memory of the smallest GPU in the slot (0 for a CPU slot). */
-  minGpuMemoryMb: number;
-  backends: readonly string[];
-  labels: readonly string[];
-  /** The projects the runner's token may write; null: every project. */
-  projects: readonly string[] | null;
-}
-
-/**
- * The queued run a slot should take: in one of its queues, requirements met (GPU count, GPU
- * memory, backend, labels), highest priority first, then oldest. Rows other transactions are
- * claiming are skipped, not waited for.
- */
-export function claimPickSql(offer: SlotOffer): SQL {
-  return sql`SELECT q.id FROM runs q
-    WHERE q.status = 'queued'
-      AND q.queue = ANY(${textArrayLiteral([...offer.queues])}::text[])
-      AND COALESCE((q.requirements->>'gpus')::float8, 0) <= ${offer.gpus}::float8
-      AND COALESCE((q.requirements->>'minGpuMemoryMb')::float8, 0) <= ${offer.minGpuMemoryMb}::float8
-      AND (q.requirements->>'backend' IS NULL
-        OR q.requirements->>'backend' = ANY(${textArrayLiteral([...offer.backends])}::text[]))
-      AND COALESCE(q.requirements->'labels', '[]'::jsonb) <@ ${JSON.stringify(offer.labels)}::jsonb
-      ${
-        offer.projects === null
-          ? sql``
-          : sql`AND q.project_id IN (SELECT id FROM projects WHERE slug = ANY(${textArrayLiteral([...offer.projects])}::text[]))`
-      }
-    ORDER BY q.priority DESC, q.created_at, q.id
-    LIMIT 1
-    FOR UPDATE SKIP LOCKED`;
-}
+export type { SlotOffer } from "./queue-claim.ts";
 
 function isPlainObject(value: unknown): value is Record<string, JsonValue> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -104,6 +72,7 @@ export interface QueueServiceOptions {
 
 export function createQueueService(database: Database, runService: RunService, opts: QueueServiceOptions) {
   const signal = new WorkSignal(database);
+  const claims = new ClaimBatcher(database);
 
   async function enqueue(
     input: z.output<typeof queueEnqueueInput>,
@@ -254,25 +223,11 @@ export function createQueueService(database: Database, runService: RunService, o
   }
 
   /** Hands the best queued run this slot can serve to this runner, with a lease; null when none. */
-  async function claim(
-    offer: SlotOffer,
-    holder: { runnerId: string; runnerName: string; slot: number; leaseMs: number },
-  ): Promise<Run | null> {
-    const now = new Date();
-    return runService.transitionPicked(claimPickSql(offer), "queued", "running", {
-      actor: `runner:${holder.runnerName}`,
-      reason: `claimed by ${holder.runnerName} slot ${holder.slot}`,
-      changes: {
-        runner: holder.runnerName,
-        runnerId: holder.runnerId,
-        runnerSlot: holder.slot,
-        leaseExpiresAt: new Date(now.getTime() + holder.leaseMs),
-        heartbeatAt: now,
-        startedAt: now,
-        finishedAt: null,
-        error: null,
-      },
-    });
+  async function claim(offer: SlotOffer, holder: ClaimHolder): Promise<(Run & { projectId: number }) | null> {
+    const row = await claims.claim(offer, holder);
+    if (!row) return null;
+    const [run] = await runService.rowsToRuns([row]);
+    return { ...run!, projectId: row.projectId };
   }
 
   return { enqueue, list, cancel, clone, claim, signal };

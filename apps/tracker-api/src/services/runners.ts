@@ -14,7 +14,7 @@ import { eq, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { Database } from "../db/client.ts";
 import { textArrayLiteral } from "../db/pg-array.ts";
-import { projects, runners } from "../db/schema.ts";
+import { runners } from "../db/schema.ts";
 import type { Caller } from "../trpc.ts";
 import { recoverLostRun } from "./lease-reaper.ts";
 import type { QueueService, SlotOffer } from "./queue.ts";
@@ -166,14 +166,19 @@ export function createRunnerService(
 
   /**
    * Claims a run for one free slot, waiting up to `waitMs` for one to be queued; only runs of
-   * `projects` (those the runner's token may write) when given.
+   * `projects` (those the runner's token may write) when given, and only for a runner `caller`
+   * registered when given.
    */
   async function claim(
     input: { runnerId: string; slot: number; waitMs: number },
     abort?: AbortSignal,
     projects: readonly string[] | null = null,
+    caller?: RunnerCaller,
   ): Promise<ClaimedRun | null> {
-    const runner = await requireRunner(input.runnerId);
+    // The caller, when given, must have registered the runner (one read checks both).
+    const runner = caller
+      ? await requireOwnRunner(input.runnerId, caller)
+      : await requireRunner(input.runnerId);
     const offer = offerFor(runner, input.slot, projects);
     const holder = {
       runnerId: runner.id,
@@ -191,7 +196,7 @@ export function createRunnerService(
       for (;;) {
         const seen = queue.signal.version;
         const run = await queue.claim(offer, holder);
-        if (run) return { ...run, projectId: await projectIdOf(run.project) };
+        if (run) return run;
         const left = deadline - Date.now();
         if (left <= 0 || controller.signal.aborted) return null;
         // Enqueues on any API process wake this (NOTIFY); looking again every second covers one
@@ -203,12 +208,6 @@ export function createRunnerService(
       waiting.delete(controller);
       if (waiting.size === 0) waitingClaims.delete(runner.id);
     }
-  }
-
-  async function projectIdOf(slug: string): Promise<number> {
-    const [row] = await db.select({ id: projects.id }).from(projects).where(eq(projects.slug, slug));
-    if (!row) throw new Error(`project ${slug} of a claimed run does not exist`);
-    return row.id;
   }
 
   /** Extends the leases of the runs the runner still holds; says which to cancel or drop. */

@@ -265,30 +265,6 @@ export function createRunService(database: Database, projectService: ProjectServ
     return get(runId);
   }
 
-  /**
-   * Changes the status of the one run that `pick` selects (a subquery returning an id, typically
-   * `... FOR UPDATE SKIP LOCKED LIMIT 1`) in a single statement, so concurrent callers never pick
-   * the same run. Returns null when nothing was picked.
-   */
-  async function transitionPicked(
-    pick: SQL,
-    from: RunStatus,
-    to: RunStatus,
-    opts: { actor: string; reason?: string | null; changes?: TransitionChanges },
-  ): Promise<Run | null> {
-    assertTransition(from, to);
-    const updated = await db
-      .update(runs)
-      .set({ ...opts.changes, status: to, updatedAt: new Date() })
-      .where(and(sql`${runs.id} = (${pick})`, eq(runs.status, from)))
-      .returning({ id: runs.id });
-    const id = updated[0]?.id;
-    if (!id) return null;
-    const { project } = await requireProject(id);
-    await recordEvent(id, project, from, to, opts.actor, opts.reason ?? null);
-    return get(id);
-  }
-
   async function list(
     input: z.output<typeof runsListInput>,
   ): Promise<{ runs: Run[]; nextCursor: string | null; total: number }> {
@@ -463,7 +439,6 @@ export function createRunService(database: Database, projectService: ProjectServ
     finish: atomic(finish),
     setResults,
     transition: atomic(transition),
-    transitionPicked: atomic(transitionPicked),
     insertNew: atomic(insertNew),
     /** Runs `fn` in one transaction (a savepoint inside a caller's one). */
     inTransaction: <T>(fn: () => Promise<T>) => database.transaction(fn),
