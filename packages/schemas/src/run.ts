@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cursor, jsonObject, jsonValue, projectSlug, runId } from "./common.ts";
+import { jsonObject, jsonValue, projectSlug, runId } from "./common.ts";
 import { metricSummary } from "./metric.ts";
 import { pgText } from "./pg-text.ts";
 
@@ -87,7 +87,8 @@ export const runsListInput = z.object({
     .object({ field: pgText().min(1).max(300), direction: sortDirection.default("desc") })
     .default({ field: "createdAt", direction: "desc" }),
   limit: z.number().int().min(1).max(1000).default(100),
-  cursor: cursor.optional(),
+  /** The `nextCursor` of the page before (it holds that page's last sort key values and run id). */
+  cursor: z.string().max(4096).optional(),
 });
 export type RunsListInput = z.input<typeof runsListInput>;
 

@@ -4,7 +4,6 @@ import {
   type FilterValue,
   ISO_DATE_HELP,
   isoDateToEpochSeconds,
-  parseFieldPath,
 } from "@labtrack/core";
 import { TRPCError } from "@trpc/server";
 import { type SQL, sql } from "drizzle-orm";
@@ -20,7 +19,8 @@ interface FieldSql {
 
 const SUMMARY_COLUMNS = { last: sql.raw("last"), min: sql.raw("min"), max: sql.raw("max") } as const;
 
-function fieldSql(field: FilterField): FieldSql {
+/** How a filter or sort field reads as SQL. */
+export function fieldSql(field: FilterField): FieldSql {
   switch (field.scope) {
     case "config": {
       const json = sql`(${runs.config} -> ${field.key})`;
@@ -153,38 +153,4 @@ export function filterToSql(expr: FilterExpr): SQL {
       bad("`has` applies to tags or config lists");
     }
   }
-}
-
-/** ORDER BY for a sort field; every order ends with the run id so pages are stable. */
-export function sortToSql(fieldText: string, direction: "asc" | "desc"): SQL {
-  let field: FilterField;
-  try {
-    field = parseFieldPath(fieldText);
-  } catch (error) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: `sort.field: ${(error as Error).message}` });
-  }
-  const dir = sql.raw(direction === "asc" ? "ASC" : "DESC");
-  const f = fieldSql(field);
-  if (field.scope === "config") {
-    return sql`${f.numeric} ${dir} NULLS LAST, ${f.text} ${dir} NULLS LAST, ${runs.id} ${dir}`;
-  }
-  if (field.scope === "summary") return sql`${f.numeric} ${dir} NULLS LAST, ${runs.id} ${dir}`;
-  if (field.scope === "keyValueTag") return sql`${f.text} ${dir} NULLS LAST, ${runs.id} ${dir}`;
-  if (field.key === "createdAt") return sql`${runs.createdAt} ${dir}, ${runs.id} ${dir}`;
-  return sql`${f.text} ${dir} NULLS LAST, ${runs.id} ${dir}`;
-}
-
-export function encodeCursor(offset: number): string {
-  return Buffer.from(JSON.stringify({ o: offset })).toString("base64url");
-}
-
-export function decodeCursor(cursor: string | undefined): number {
-  if (!cursor) return 0;
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as { o?: unknown };
-    if (typeof parsed.o === "number" && Number.isSafeInteger(parsed.o) && parsed.o >= 0) return parsed.o;
-  } catch {
-    // fall through to the error below
-  }
-  throw new TRPCError({ code: "BAD_REQUEST", message: "cursor: not a cursor returned by runs.list" });
 }

@@ -24,7 +24,8 @@ import { textArrayLiteral } from "../db/pg-array.ts";
 import { metricSummaries, projects, runEvents, runs, sweeps } from "../db/schema.ts";
 import type { LiveEventBus } from "./live-events.ts";
 import type { ProjectService } from "./projects.ts";
-import { decodeCursor, encodeCursor, filterToSql, sortToSql } from "./run-query.ts";
+import { runPage } from "./run-page.ts";
+import { filterToSql } from "./run-query.ts";
 
 type RunRow = typeof runs.$inferSelect & { project: string };
 
@@ -284,20 +285,21 @@ export function createRunService(database: Database, projectService: ProjectServ
       if (expr) conditions.push(sql`COALESCE(${filterToSql(expr)}, false)`);
     }
     const where = and(...conditions);
-    const offset = decodeCursor(input.cursor);
+    // By key, not offset: runs created (or deleted) between two pages shift nothing.
+    const page = runPage(input.sort, input.cursor);
     const rows = await db
-      .select(runColumns)
+      .select({ ...runColumns, ...page.keyFields })
       .from(runs)
       .innerJoin(projects, eq(runs.projectId, projects.id))
-      .where(where)
-      .orderBy(sortToSql(input.sort.field, input.sort.direction))
-      .limit(input.limit + 1)
-      .offset(offset);
+      .where(page.after ? and(where, page.after) : where)
+      .orderBy(page.orderBy)
+      .limit(input.limit + 1);
     const counted = await db.select({ n: sql<number>`count(*)::int` }).from(runs).where(where);
-    const page = rows.slice(0, input.limit);
+    const shown = rows.slice(0, input.limit);
+    const last = shown.at(-1);
     return {
-      runs: await rowsToRuns(page),
-      nextCursor: rows.length > input.limit ? encodeCursor(offset + input.limit) : null,
+      runs: await rowsToRuns(shown),
+      nextCursor: rows.length > input.limit && last ? page.cursorAfter(last) : null,
       total: Number(counted[0]?.n ?? 0),
     };
   }
