@@ -12,7 +12,8 @@ import type { Logger } from "pino";
 
 /** What the runner tells the server about its runs, in the order it happened. */
 export type OutboxEntry =
-  | { t: "metrics"; runId: string; points: MetricPointInput[] }
+  /** `attempt`: the run's attempt that produced the points (as claimed), sent with them. */
+  | { t: "metrics"; runId: string; points: MetricPointInput[]; attempt?: number }
   | { t: "logs"; runId: string; lines: { stream: LogStream; text: string; time: number; seq: number }[] }
   | { t: "results"; runId: string; results: Record<string, JsonValue> }
   | { t: "artifact"; runId: string; path: string; kind: ArtifactKind; file: string }
@@ -75,18 +76,27 @@ export function createOutbox(opts: OutboxOptions): DiskSpool<OutboxEntry> {
       case "metrics":
       case "logs": {
         // A run's metrics and log lines go to different tables: both calls can be in flight at once.
-        const points = entries.flatMap((e) => (e.t === "metrics" ? e.points : []));
+        // Points go with the attempt that produced them (a replayed spool may hold two attempts').
+        const byAttempt = new Map<number | undefined, MetricPointInput[]>();
+        for (const e of entries) {
+          if (e.t !== "metrics") continue;
+          const list = byAttempt.get(e.attempt) ?? [];
+          for (const p of e.points) list.push(p);
+          byAttempt.set(e.attempt, list);
+        }
         const lines = entries.flatMap((e) => (e.t === "logs" ? e.lines : []));
         const calls: Promise<unknown>[] = [];
-        for (let i = 0; i < points.length; i += MAX_POINTS) {
-          const chunk = points.slice(i, i + MAX_POINTS);
-          calls.push(
-            withTimeout(
-              opts.trpc.metrics.log.mutate({ runId: head.runId, points: chunk }),
-              timeoutMs,
-              "metrics.log",
-            ),
-          );
+        for (const [attempt, points] of byAttempt) {
+          for (let i = 0; i < points.length; i += MAX_POINTS) {
+            const chunk = points.slice(i, i + MAX_POINTS);
+            calls.push(
+              withTimeout(
+                opts.trpc.metrics.log.mutate({ runId: head.runId, points: chunk, attempt }),
+                timeoutMs,
+                "metrics.log",
+              ),
+            );
+          }
         }
         for (let i = 0; i < lines.length; i += MAX_LINES) {
           const chunk = lines.slice(i, i + MAX_LINES);

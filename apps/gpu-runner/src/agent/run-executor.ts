@@ -161,7 +161,7 @@ export class RunExecutor {
         ? new LogCapture({
             cwd: launch.cwd,
             watch: spec.watch ?? [],
-            send: (points) => this.ctx.append({ t: "metrics", runId: run.id, points }),
+            send: (points) => this.ctx.append({ t: "metrics", runId: run.id, points, attempt: run.attempt }),
             note: (text) => output.system(text),
             log,
           })

@@ -81,7 +81,13 @@ export class RunOutput {
       );
       return false;
     });
-    if (accepted.length > 0) this.opts.append({ t: "metrics", runId: this.opts.runId, points: accepted });
+    if (accepted.length > 0)
+      this.opts.append({
+        t: "metrics",
+        runId: this.opts.runId,
+        points: accepted,
+        attempt: this.opts.attempt,
+      });
   }
 
   results(results: Record<string, JsonValue>): void {
