@@ -142,8 +142,7 @@ export function RunSpecPanel({ run }: { run: Run }) {
       {run.status === "queued" && <QueuePlace run={run} />}
       {run.sweep && (
         <p className="spec-sweep">
-          Queued by sweep{" "}
-          <Link href={`${paths.runs(run.project)}/sweeps/${run.sweep.id}`}>{run.sweep.name}</Link>
+          Queued by sweep <Link href={paths.sweep(run.project, run.sweep.id)}>{run.sweep.name}</Link>
         </p>
       )}
       {command ? (

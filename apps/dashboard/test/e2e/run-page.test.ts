@@ -274,6 +274,9 @@ describe("the run page: edit, notes, a queued run's spec, artifact previews (50 
     await link.waitFor();
     expect(await link.getAttribute("href")).toBe(`/projects/${PROJECT}/sweeps/${sweep.id}`);
     expect(await page.getByTestId("spec-command").textContent()).toBe("$ python3 train.py --lr 0.01");
+    await link.click();
+    await page.waitForURL((url) => url.pathname === `/projects/${PROJECT}/sweeps/${sweep.id}`);
+    await page.getByRole("heading", { level: 1 }).getByText("lr-grid").waitFor();
   });
 
   it("shows a run's 12 png artifacts as a grid of thumbnails, one enlarged on a click", async () => {
