@@ -12,6 +12,7 @@ import { decodeExamples, type ExampleSet, type SkippedImage } from "./example-se
 import { exportClassifier, MODEL_DIR, writeJsonArtifact } from "./export-model.ts";
 import { resolveClassWeights } from "./losses.ts";
 import { buildEmbeddingModel } from "./metric-learning/embedding-model.ts";
+import { identityMetrics } from "./metric-learning/identity-metrics.ts";
 import { prepareMetricLearning } from "./metric-learning/metric-learning-run.ts";
 import { overallImagesPerSecond, phaseThroughput } from "./phase-throughput.ts";
 import type { RunReporter } from "./run-reporter.ts";
@@ -184,14 +185,16 @@ export async function runImageClassifier(run: ImageClassifierRun): Promise<Image
       )
     : undefined;
   const thresholds = thresholdChoice?.thresholds;
-  const testProbabilities = predictSet(classifier, test, spec.batch_size);
-  const evaluation = evaluateTestSplit(
-    multiLabel,
-    testProbabilities,
-    test.labels,
-    classNames,
-    thresholds ?? [0.5],
-  );
+  // Metric learning: identity scores streamed (no per-class table or confusion matrix over identities).
+  const evaluation = metric
+    ? { metrics: identityMetrics(classifier, test, spec.batch_size, classNames.length, "test") }
+    : evaluateTestSplit(
+        multiLabel,
+        predictSet(classifier, test, spec.batch_size),
+        test.labels,
+        classNames,
+        thresholds ?? [0.5],
+      );
 
   const metricSummary = metric ? await metric.finish(classifier, run.artifactsDir, reporter) : {};
   const modelDir = metric
@@ -220,8 +223,9 @@ export async function runImageClassifier(run: ImageClassifierRun): Promise<Image
     split_sizes: { train: train.images.length, val: val.images.length, test: decoded.test.set.images.length },
     test_split: test === val ? "validation (no test images)" : "test",
     ...(asJson(evaluation.metrics) as Record<string, JsonValue>),
-    per_class: asJson(evaluation.perClass),
-    confusion_matrix: asJson(evaluation.confusionMatrix),
+    ...("perClass" in evaluation
+      ? { per_class: asJson(evaluation.perClass), confusion_matrix: asJson(evaluation.confusionMatrix) }
+      : {}),
     best_epoch: bestEpoch,
     best_value: state.overallBest.best,
     monitor: spec.early_stopping.monitor,
@@ -245,7 +249,9 @@ export async function runImageClassifier(run: ImageClassifierRun): Promise<Image
       : {}),
     ...metricSummary,
   };
-  await writeJsonArtifact(run.artifactsDir, "confusion_matrix.json", evaluation.confusionMatrix, reporter);
+  if ("confusionMatrix" in evaluation) {
+    await writeJsonArtifact(run.artifactsDir, "confusion_matrix.json", evaluation.confusionMatrix, reporter);
+  }
   await writeJsonArtifact(run.artifactsDir, "metrics.json", { summary, history: state.history }, reporter);
   reporter.results(summary);
   classifier.exportModel.dispose();

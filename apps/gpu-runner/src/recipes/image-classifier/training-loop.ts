@@ -27,6 +27,7 @@ import { augmentedImageBatch, batchesOf, type ExampleSet, imageBatch } from "./e
 import { computeFeatures, computeViewFeatures, featureCacheMode, viewForEpoch } from "./feature-cache.ts";
 import { lossWeights, targetMatrix, weightedLoss } from "./losses.ts";
 import { epochCheckpointPath } from "./metric-learning/epoch-checkpoint-name.ts";
+import { identityMetrics } from "./metric-learning/identity-metrics.ts";
 import { applyMargin } from "./metric-learning/margin-head.ts";
 import { createOptimizer, type PhaseOptimizers, setLearningRate } from "./optimizers.ts";
 import type { RunReporter } from "./run-reporter.ts";
@@ -329,12 +330,19 @@ export async function trainPhases(inputs: TrainingInputs): Promise<TrainingState
         await yieldToEventLoop();
       }
       const batches = Math.ceil(order.length / spec.batch_size);
-      const valProbabilities = predictSet(classifier, inputs.val, spec.batch_size, cachedFeatures.val);
+      const validation = classifier.margin
+        ? identityMetrics(classifier, inputs.val, spec.batch_size, numClasses, "val", cachedFeatures.val)
+        : validationMetrics(
+            inputs.multiLabel,
+            predictSet(classifier, inputs.val, spec.batch_size, cachedFeatures.val),
+            inputs.val.labels,
+            inputs.classNames,
+          );
       const seconds = (performance.now() - epochStart) / 1000;
       const metrics: Record<string, number> = {
         "train/loss": lossSum / Math.max(1, batches),
         "train/accuracy": correct / Math.max(1, counted),
-        ...validationMetrics(inputs.multiLabel, valProbabilities, inputs.val.labels, inputs.classNames),
+        ...validation,
         lr: state.learningRate,
         epoch_time_s: seconds,
         images_per_s: order.length / seconds,
