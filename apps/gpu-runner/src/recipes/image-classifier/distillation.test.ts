@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { type ImageClassifierSpecInput, imageClassifierSpec } from "@labtrack/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeClassFolderDataset } from "../../../test/synthetic-shapes.ts";
+import { writeClassFolderDataset, writeMultiLabelDataset } from "../../../test/synthetic-shapes.ts";
 import { selectBestBackend } from "../../backends/select-backend.ts";
 import { runImageClassifier } from "./run-image-classifier.ts";
 import { createMemoryReporter } from "./run-reporter.ts";
@@ -11,10 +11,14 @@ import { createMemoryReporter } from "./run-reporter.ts";
 let workDir = "";
 let teacherDir = "";
 
-async function train(name: string, input: Omit<ImageClassifierSpecInput, "kind" | "data">) {
+async function train(
+  name: string,
+  input: Omit<ImageClassifierSpecInput, "kind" | "data">,
+  dataset = "shapes",
+) {
   const spec = imageClassifierSpec.parse({
     kind: "image-classifier",
-    data: { path: path.join(workDir, "shapes"), test_fraction: 0.2 },
+    data: { path: path.join(workDir, dataset), test_fraction: 0.2 },
     batch_size: 8,
     early_stopping: { enabled: false },
     augmentation: { enabled: false },
@@ -45,6 +49,7 @@ beforeAll(async () => {
   await writeClassFolderDataset(path.join(workDir, "shapes"), ["circle", "square", "triangle"], 10, {
     seed: 7,
   });
+  await writeMultiLabelDataset(path.join(workDir, "multi-label"), 40, { seed: 3 });
   // The teacher: MobileNetV2 features at a larger input size than the student's.
   const teacher = await train("teacher", {
     model: { backbone: "mobilenet_v2", input_size: 64 },
@@ -92,4 +97,25 @@ describe("teacher-student distillation", () => {
       "distillation.teacher: run 6f1c1a52-3f0e-4d61-9a8e-3b0a3c1d2e4f's model must be fetched",
     );
   });
+
+  it("distils multi-label outputs as seed 002 does: sigmoid per label, then the threshold search", async () => {
+    const teacher = await train(
+      "multi-teacher",
+      {
+        model: { backbone: "mobilenet_v2", input_size: 64 },
+        phases: [{ epochs: 3, learning_rate: 3e-3, trainable: "head" }],
+      },
+      "multi-label",
+    );
+    const distillation = { teacher: `tfjs:${teacher.result.modelDir}`, alpha: 0.7, temperature: 2 };
+    const studentRun = await train("multi-student", { ...student, distillation }, "multi-label");
+    expect(studentRun.result.multiLabel).toBe(true);
+    for (const loss of losses(studentRun)) expect(Number.isFinite(loss)).toBe(true);
+    expect(studentRun.result.thresholds?.length).toBeGreaterThan(0);
+    expect(studentRun.results.at(-1)?.distillation).toMatchObject({ alpha: 0.7, temperature: 2 });
+    // A single-label teacher cannot teach a multi-label student.
+    await expect(
+      train("mismatch", { ...student, distillation: { teacher: `tfjs:${teacherDir}` } }, "multi-label"),
+    ).rejects.toThrow("distillation.teacher: the teacher is single-label (softmax), the student is not");
+  }, 180_000);
 });
