@@ -23,13 +23,15 @@ export const COMPARE_METRICS = [
   "sys/gpu_util",
 ];
 
+/** How often the five other metrics are logged, in steps (an eval or system sample every 50 steps). */
+export const SPARSE_EVERY = 50;
+
 /**
- * `runs` runs with every compare metric: the first run logs `points` steps, the others 2-5 % of
- * that (a sweep's runs stop at different steps), sent in batches of 10,000.
+ * `runs` runs with every compare metric: `train/loss` logged at each of `points` steps in every run
+ * (the 100,000-step curve, 50 times over), the five others every 50 steps, sent in batches of 10,000.
  */
 export async function seedCompareRuns(server: Server, runs: number, points: number): Promise<string[]> {
   const ids: string[] = [];
-  const lengths: number[] = [];
   for (let r = 0; r < runs; r++) {
     const run = await callApi<{ id: string }>(server, "runs.create", {
       project: "bench-compare",
@@ -37,22 +39,22 @@ export async function seedCompareRuns(server: Server, runs: number, points: numb
       config: { lr: 10 ** -(2 + (r % 4)), seed: r, backbone: r % 2 ? "resnet50" : "mobilenet_v2" },
     });
     ids.push(run.id);
-    lengths.push(r === 0 ? points : Math.round(points * (0.02 + (0.03 * ((r * 7) % 11)) / 10)));
   }
   const batch = 10_000;
-  const perCall = Math.floor(batch / COMPARE_METRICS.length);
-  const jobs: { runId: string; r: number; from: number; to: number }[] = [];
+  // Steps per call, so that a call carries at most `batch` points of all six metrics.
+  const perCall = Math.floor(batch / (1 + (COMPARE_METRICS.length - 1) / SPARSE_EVERY));
+  const jobs: { runId: string; r: number; from: number }[] = [];
   ids.forEach((runId, r) => {
-    const to = lengths[r] ?? points;
-    for (let from = 0; from < to; from += perCall) jobs.push({ runId, r, from, to });
+    for (let from = 0; from < points; from += perCall) jobs.push({ runId, r, from });
   });
-  await inParallel(jobs, 4, async ({ runId, r, from, to }) => {
+  await inParallel(jobs, 4, async ({ runId, r, from }) => {
     const body = [];
-    for (let step = from; step < Math.min(to, from + perCall); step++) {
+    for (let step = from; step < Math.min(points, from + perCall); step++) {
       const t = step / points;
       const noise = Math.sin(step * 0.37 + r) * 0.02;
       const loss = Math.exp(-t * (3 + r * 0.1)) + noise;
       body.push({ key: "train/loss", step, value: loss });
+      if (step % SPARSE_EVERY !== 0) continue;
       body.push({ key: "train/accuracy", step, value: 1 - loss / 2 });
       body.push({ key: "val/loss", step, value: loss * 1.1 + 0.02 });
       body.push({ key: "val/accuracy", step, value: 0.95 - loss / 2 });

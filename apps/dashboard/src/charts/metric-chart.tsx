@@ -17,7 +17,7 @@ import type { SeriesData } from "./series-data.ts";
 import { tooltipPlugin } from "./tooltip-plugin.ts";
 import { UplotChart } from "./uplot-chart.tsx";
 import { outlierFreeRange } from "./y-range.ts";
-import { zoomWindowOf } from "./zoom-window.ts";
+import { selectedWindow, type XWindow } from "./zoom-window.ts";
 
 export interface ChartSettings {
   xAxis: XAxis;
@@ -37,9 +37,10 @@ export interface MetricChartProps {
   height?: number;
   /** Crosshair sync group: charts of one page move their cursors together. */
   syncKey?: string;
-  /** Called with the step window the user zoomed to, or null when the zoom is reset. */
-  onZoom?: (window: { min: number; max: number } | null) => void;
-  zoomed?: boolean;
+  /** The x window every chart of the page shows (in `settings.xAxis` units), null for all of it. */
+  zoom?: XWindow | null;
+  /** Called with the window a drag selected, or null on a double-click (reset). */
+  onZoom?: (window: XWindow | null) => void;
   /**
    * Draw each group's mean with a min-max band instead of every run: label -> run ids. Colours
    * and names of the groups are in `colors` and `runNames` under `group:<label>`.
@@ -109,6 +110,16 @@ export function MetricChart(props: MetricChartProps) {
   live.current = { data, marks, attempts, yRange, runNames, colors };
   const onZoom = useRef(props.onZoom);
   onZoom.current = props.onZoom;
+  const zoom = props.zoom ?? null;
+  const zoomRef = useRef(zoom);
+  zoomRef.current = zoom;
+  // The page's zoom applies to every chart: a new window moves this chart's x scale, whoever set it.
+  useEffect(() => {
+    const u = chart.current;
+    const xs = u?.data[0];
+    if (!u || !xs || xs.length === 0) return;
+    u.setScale("x", { min: zoom?.min ?? (xs[0] as number), max: zoom?.max ?? (xs[xs.length - 1] as number) });
+  }, [zoom]);
 
   const focusHighlighted = useRef(() => {});
   focusHighlighted.current = () => {
@@ -150,6 +161,7 @@ export function MetricChart(props: MetricChartProps) {
         lineSeries.push({ stroke: color, width: 1.75, spanGaps: true, points: { show: false } });
       }
     }
+    let ownDrag = false;
     const axis = (extra: Partial<uPlot.Axis> = {}): uPlot.Axis => ({
       stroke: palette.text,
       grid: { stroke: palette.grid, width: 1 },
@@ -163,7 +175,15 @@ export function MetricChart(props: MetricChartProps) {
       legend: { show: false },
       focus: { alpha: 0.18 },
       scales: {
-        x: { time: settings.xAxis === "wall" },
+        x: {
+          time: settings.xAxis === "wall",
+          // Every rescale (new data, a double-click) lands on the page's zoom while there is one.
+          range: (_u: uPlot, min: number, max: number): uPlot.Range.MinMax => {
+            const window = zoomRef.current;
+            if (window) return [window.min, window.max];
+            return min === max ? [min - 1, max + 1] : [min, max];
+          },
+        },
         y: {
           distr: settings.logScale ? 3 : 1,
           ...(settings.ignoreOutliers && {
@@ -193,7 +213,8 @@ export function MetricChart(props: MetricChartProps) {
       ],
       cursor: {
         sync: props.syncKey ? { key: props.syncKey, setSeries: false } : undefined,
-        drag: { x: true, y: false },
+        // A drag selects a window for the page (every chart), not for this chart's scale alone.
+        drag: { x: true, y: false, setScale: false },
         points: { show: false },
         focus: { prox: -1 },
       },
@@ -210,11 +231,35 @@ export function MetricChart(props: MetricChartProps) {
         attemptPlugin(() => live.current.attempts, colorOf),
       ],
       hooks: {
+        init: [
+          (u) => {
+            u.over.addEventListener("dblclick", () => onZoom.current?.(null));
+            u.over.addEventListener("mousedown", () => {
+              ownDrag = true;
+            });
+          },
+        ],
+        // The x range shown, on the element, for tests and for whoever inspects the page.
         setScale: [
           (u, key) => {
-            if (key !== "x" || settings.xAxis !== "step") return;
-            const window = zoomWindowOf(u.data[0], u.scales.x?.min, u.scales.x?.max);
-            if (window !== undefined) onZoom.current?.(window);
+            if (key === "x") u.root.dataset.xRange = `${u.scales.x?.min},${u.scales.x?.max}`;
+          },
+        ],
+        setSelect: [
+          (u) => {
+            const { left, width } = u.select;
+            // The box goes at once, here and on the charts synced to this one (they get it too).
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+            // Only the chart dragged on reports the window.
+            if (!ownDrag) return;
+            ownDrag = false;
+            if (width < 2) return;
+            const window = selectedWindow(
+              settings.xAxis,
+              u.posToVal(left, "x"),
+              u.posToVal(left + width, "x"),
+            );
+            if (window) onZoom.current?.(window);
           },
         ],
       },
@@ -236,7 +281,6 @@ export function MetricChart(props: MetricChartProps) {
       options={options}
       data={data.columns as AlignedData}
       height={props.height ?? 220}
-      keepScale={props.zoomed}
       workKey={chartId}
       onCreate={(u) => {
         chart.current = u;

@@ -1,7 +1,9 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { ErrorState } from "../components/states.tsx";
+import { ExportCsvButton } from "./export-csv-button.tsx";
 import { type ChartSettings, MetricChart } from "./metric-chart.tsx";
-import { useMetricSeries, useZoomedSeries } from "./series-query.ts";
+import { useMetricSeries, useZoomedSeries, withOrigins } from "./series-query.ts";
+import { stepWindowOf, type XWindow } from "./zoom-window.ts";
 
 export interface MetricPanelProps {
   metric: string;
@@ -13,6 +15,9 @@ export interface MetricPanelProps {
   syncKey?: string;
   /** Group label -> run ids: draw each group's mean and min-max band instead of every run. */
   groups?: ReadonlyMap<string, readonly string[]> | null;
+  /** The x window every chart of the page shows (in `settings.xAxis` units); null for all. */
+  zoom: XWindow | null;
+  onZoom: (window: XWindow | null) => void;
 }
 
 /** Loads when scrolled into view, so a page with a hundred metrics asks only for what is seen. */
@@ -43,10 +48,18 @@ export function MetricPanel(props: MetricPanelProps) {
   const { metric, runIds, settings } = props;
   const [ref, visible] = useVisible<HTMLElement>();
   const series = useMetricSeries(metric, runIds, visible);
-  const [zoom, setZoom] = useState<{ min: number; max: number } | null>(null);
+  const zoom = props.zoom;
   const downsampled = series.data?.some((s) => s.downsampled) ?? false;
-  const detail = useZoomedSeries(metric, runIds, downsampled && settings.xAxis === "step" ? zoom : null);
-  const shown = zoom && detail.data ? detail.data : series.data;
+  // Detail of the zoomed window is asked for by steps, whatever the x axis.
+  const steps = useMemo(
+    () => stepWindowOf(zoom, settings.xAxis, series.data),
+    [zoom, settings.xAxis, series.data],
+  );
+  const detail = useZoomedSeries(metric, runIds, downsampled ? steps : null);
+  const shown = useMemo(
+    () => (zoom && detail.data && series.data ? withOrigins(detail.data, series.data) : series.data),
+    [zoom, detail.data, series.data],
+  );
   const points = series.data?.reduce((n, s) => n + s.total, 0) ?? 0;
 
   return (
@@ -65,6 +78,16 @@ export function MetricPanel(props: MetricPanelProps) {
             ? `${points.toLocaleString("en-US")} pts${downsampled ? " · downsampled" : ""}`
             : ""}
         </span>
+        {series.data && series.data.length > 0 && (
+          <ExportCsvButton
+            metric={metric}
+            overview={series.data.filter((s) => !props.hidden.has(s.runId))}
+            runNames={props.runNames}
+            smoothing={settings.smoothing}
+            steps={zoom ? steps : null}
+            groups={props.groups}
+          />
+        )}
       </header>
       {series.error ? (
         <ErrorState
@@ -86,8 +109,8 @@ export function MetricPanel(props: MetricPanelProps) {
           settings={settings}
           syncKey={props.syncKey}
           groups={props.groups}
-          onZoom={setZoom}
-          zoomed={zoom !== null}
+          zoom={zoom}
+          onZoom={props.onZoom}
         />
       )}
     </section>

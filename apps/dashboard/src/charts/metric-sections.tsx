@@ -1,8 +1,12 @@
+import { memo } from "react";
 import type { groupMetricsByPrefix } from "./metric-groups.ts";
 import { MetricPanel, type MetricPanelProps } from "./metric-panel.tsx";
 
-/** Metric charts grouped by prefix (`train/`, `val/`, `sys/`), one collapsible grid per group. */
-export function MetricSections({
+/**
+ * Metric charts grouped by prefix (`train/`, `val/`, `sys/`), one collapsible grid per group.
+ * Memoised: a page re-rendering for its slider or legend must not walk every chart.
+ */
+export const MetricSections = memo(function MetricSections({
   sections,
   ...panel
 }: { sections: ReturnType<typeof groupMetricsByPrefix> } & Omit<MetricPanelProps, "metric">) {
@@ -18,4 +22,4 @@ export function MetricSections({
       </div>
     </details>
   ));
-}
+});

@@ -13,6 +13,11 @@ export interface SeriesData {
   /** Points on the server for the requested window, before downsampling. */
   total: number;
   downsampled: boolean;
+  /**
+   * Wall time (ms) that relative time counts from, when the series is a window of a longer one
+   * (zoomed detail): its first point's time otherwise.
+   */
+  origin?: number;
 }
 
 export function fromWireSeries(series: MetricSeries): SeriesData {

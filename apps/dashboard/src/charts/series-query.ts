@@ -112,3 +112,19 @@ export function useSeriesAppender(onNewKeys: () => void) {
     [queryClient],
   );
 }
+
+/** Every whole (downsampled) series of these runs the page has loaded, of any metric. */
+export function loadedSeries(queryClient: QueryClient, runIds: readonly string[]): SeriesData[] {
+  const wanted = new Set(runIds);
+  const cached = queryClient.getQueriesData<SeriesData[]>({ queryKey: ["metrics.series"] });
+  return cached.flatMap(([, data]) => (data ?? []).filter((s) => wanted.has(s.runId)));
+}
+
+/** Zoomed detail with relative time counted from each run's first point, as the whole series does. */
+export function withOrigins(detail: readonly SeriesData[], overview: readonly SeriesData[]): SeriesData[] {
+  const origins = new Map(overview.map((s) => [s.runId, s.origin ?? s.times[0]]));
+  return detail.map((s) => {
+    const origin = origins.get(s.runId);
+    return origin === undefined ? s : { ...s, origin };
+  });
+}

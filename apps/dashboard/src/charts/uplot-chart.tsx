@@ -8,8 +8,6 @@ export interface UplotChartProps {
   options: Omit<Options, "width" | "height">;
   data: AlignedData;
   height: number;
-  /** Keep the current x range when new data arrives (the user zoomed in). */
-  keepScale?: boolean;
   onCreate?: (chart: uPlot) => void;
   /** Names this chart's queued redraws: new data is drawn in a task of its own, one chart at a time. */
   workKey?: string;
@@ -32,7 +30,6 @@ export function UplotChart({
   options,
   data,
   height,
-  keepScale,
   onCreate,
   workKey,
   className,
@@ -40,8 +37,8 @@ export function UplotChart({
 }: UplotChartProps) {
   const container = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
-  const latest = useRef({ data, keepScale, onCreate });
-  latest.current = { data, keepScale, onCreate };
+  const latest = useRef({ data, onCreate });
+  latest.current = { data, onCreate };
 
   useEffect(() => {
     const element = container.current;
@@ -72,8 +69,8 @@ export function UplotChart({
     const current = chart.current;
     if (!current || current.data === data) return;
     const draw = () => {
-      if (chart.current === current && current.data !== data)
-        current.setData(data, !latest.current.keepScale);
+      // Scales are reset to the data; a zoomed chart's x range function keeps the zoom.
+      if (chart.current === current && current.data !== data) current.setData(data, true);
     };
     if (workKey) queueChartWork(`${workKey}:data`, draw);
     else draw();

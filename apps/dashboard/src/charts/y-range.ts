@@ -15,16 +15,17 @@ function quantile(sorted: Float64Array, q: number): number {
  * the padding is a factor. Null when there is nothing to range over.
  */
 export function outlierFreeRange(
-  columns: readonly (readonly (number | null)[])[],
+  columns: readonly (readonly (number | null | undefined)[])[],
   opts: { logScale: boolean; lower?: number; upper?: number },
 ): [number, number] | null {
   let count = 0;
-  for (const column of columns) for (const v of column) if (v !== null && Number.isFinite(v)) count++;
+  for (const column of columns)
+    for (const v of column) if (v !== null && v !== undefined && Number.isFinite(v)) count++;
   const values = new Float64Array(count);
   let i = 0;
   for (const column of columns) {
     for (const v of column) {
-      if (v === null || !Number.isFinite(v) || (opts.logScale && v <= 0)) continue;
+      if (v === null || v === undefined || !Number.isFinite(v) || (opts.logScale && v <= 0)) continue;
       values[i++] = opts.logScale ? Math.log10(v) : v;
     }
   }

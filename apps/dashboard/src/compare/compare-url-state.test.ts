@@ -21,10 +21,11 @@ describe("compare URL state", () => {
       hidden: [B],
       metricFilter: "val/",
       groupBy: "config.optimizer.lr",
+      zoom: { min: 12.5, max: 600.25 },
     };
     const search = formatCompareState(state);
     expect(search).toBe(
-      `?runs=${A},${B}&smooth=0.85&x=relative&log=1&outliers=ignore&hide=${B}&metric=val%2F&group=config.optimizer.lr`,
+      `?runs=${A},${B}&smooth=0.85&x=relative&log=1&outliers=ignore&hide=${B}&metric=val%2F&group=config.optimizer.lr&zoom=12.5,600.25`,
     );
     expect(parseCompareState(search)).toEqual(state);
   });
@@ -34,7 +35,9 @@ describe("compare URL state", () => {
   });
 
   it("falls back to defaults for malformed values instead of failing", () => {
-    const state = parseCompareState(`runs=${A},not-a-run,${A}&smooth=abc&x=banana&log=yes&hide=${B}`);
+    const state = parseCompareState(
+      `runs=${A},not-a-run,${A}&smooth=abc&x=banana&log=yes&hide=${B}&zoom=9,2`,
+    );
     expect(state).toEqual({ ...DEFAULT_COMPARE_STATE, runIds: [A] });
   });
 

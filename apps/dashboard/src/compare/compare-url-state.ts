@@ -1,3 +1,5 @@
+import { formatZoomParam, parseZoomParam, type XWindow } from "../charts/zoom-window.ts";
+
 /** The x-axis of a metric chart: training step, epoch, seconds since the run's first point, wall clock. */
 export const X_AXES = ["step", "epoch", "relative", "wall"] as const;
 export type XAxis = (typeof X_AXES)[number];
@@ -20,6 +22,8 @@ export interface CompareState {
   metricFilter: string;
   /** Draw groups (by `group` or `config.<key>`) as mean and min-max band; "" draws every run. */
   groupBy: string;
+  /** The x window every chart shows, in `xAxis` units; null shows all of it. */
+  zoom: XWindow | null;
 }
 
 export const DEFAULT_COMPARE_STATE: CompareState = {
@@ -31,6 +35,7 @@ export const DEFAULT_COMPARE_STATE: CompareState = {
   hidden: [],
   metricFilter: "",
   groupBy: "",
+  zoom: null,
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -67,6 +72,7 @@ export function parseCompareState(search: URLSearchParams | string): CompareStat
     hidden,
     metricFilter: params.get("metric") ?? "",
     groupBy: /^(group|config\..+)$/.test(params.get("group") ?? "") ? (params.get("group") ?? "") : "",
+    zoom: parseZoomParam(params.get("zoom")),
   };
 }
 
@@ -82,6 +88,7 @@ export function formatCompareState(state: CompareState): string {
   if (hidden.length > 0) params.set("hide", hidden.join(","));
   if (state.metricFilter) params.set("metric", state.metricFilter);
   if (state.groupBy) params.set("group", state.groupBy);
+  if (state.zoom) params.set("zoom", formatZoomParam(state.zoom));
   // Commas in id lists read better unescaped and are safe in a query string.
   return `?${params.toString().replaceAll("%2C", ",")}`;
 }

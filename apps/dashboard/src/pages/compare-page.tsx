@@ -5,6 +5,7 @@ import type { ChartSettings } from "../charts/metric-chart.tsx";
 import { groupMetricsByPrefix } from "../charts/metric-groups.ts";
 import { MetricSections } from "../charts/metric-sections.tsx";
 import { assignRunColors } from "../charts/run-colors.ts";
+import { useUrlZoom } from "../charts/use-url-zoom.ts";
 import { type CompareState, formatCompareState, parseCompareState } from "../compare/compare-url-state.ts";
 import { ConfigDiffTable, SummaryCompareTable } from "../compare/config-diff-table.tsx";
 import { GroupControls } from "../compare/group-controls.tsx";
@@ -35,7 +36,9 @@ export function CompareView() {
   const { runs, pending, errors, keys, live } = useComparedRuns(state.runIds);
   const runKey = state.runIds.join(",");
   // biome-ignore lint/correctness/useExhaustiveDependencies: runKey summarises the ids
-  const colors = useMemo(() => assignRunColors(state.runIds), [runKey]);
+  const runIds = useMemo(() => state.runIds, [runKey]);
+  const colors = useMemo(() => assignRunColors(runIds), [runIds]);
+  const { zoom, setZoom, convert } = useUrlZoom(runIds);
   const runNames = useMemo(() => new Map(runs.map((r) => [r.id, r.name])), [runs]);
   const hiddenKey = state.hidden.join(",");
   // biome-ignore lint/correctness/useExhaustiveDependencies: hiddenKey summarises the ids
@@ -80,7 +83,14 @@ export function CompareView() {
   );
   const onControls = (next: ChartSettings) => {
     if (next.smoothing === smoothing) {
-      update({ xAxis: next.xAxis, logScale: next.logScale, ignoreOutliers: next.ignoreOutliers });
+      // A zoom is carried to the new x axis (the same points stay in view), or dropped.
+      const nextZoom = next.xAxis === state.xAxis ? zoom : convert(zoom, state.xAxis, next.xAxis);
+      update({
+        xAxis: next.xAxis,
+        logScale: next.logScale,
+        ignoreOutliers: next.ignoreOutliers,
+        zoom: nextZoom,
+      });
       return;
     }
     setDraftSmoothing(next.smoothing);
@@ -198,13 +208,15 @@ export function CompareView() {
         <HighlightContext.Provider value={highlight}>
           <MetricSections
             sections={sections}
-            runIds={state.runIds}
+            runIds={runIds}
             runNames={chartNames}
             colors={chartColors}
             hidden={hidden}
             settings={settings}
             syncKey="compare"
             groups={groups}
+            zoom={zoom}
+            onZoom={setZoom}
           />
         </HighlightContext.Provider>
       )}

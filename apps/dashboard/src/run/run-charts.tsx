@@ -6,7 +6,10 @@ import type { ChartSettings } from "../charts/metric-chart.tsx";
 import { groupMetricsByPrefix } from "../charts/metric-groups.ts";
 import { MetricSections } from "../charts/metric-sections.tsx";
 import { assignRunColors } from "../charts/run-colors.ts";
+import { useUrlZoom } from "../charts/use-url-zoom.ts";
+import { parseCompareState } from "../compare/compare-url-state.ts";
 import { EmptyState, ErrorState, Spinner } from "../components/states.tsx";
+import { useLocation } from "../routing/location.tsx";
 import { RetriedRunNote } from "./run-attempts.tsx";
 
 export function useRunMetricKeys(runId: string) {
@@ -30,13 +33,17 @@ export function RunCharts({
   attempt: number;
 }) {
   const keys = useRunMetricKeys(runId);
-  const [settings, setSettings] = useState<ChartSettings>({
-    xAxis: "step",
-    smoothing: 0,
-    logScale: false,
-    ignoreOutliers: false,
-  });
+  const { search } = useLocation();
+  // The x axis is in the URL beside the zoom (whose numbers are in its units).
+  const xAxis = parseCompareState(search).xAxis;
+  const [local, setLocal] = useState({ smoothing: 0, logScale: false, ignoreOutliers: false });
+  const settings = useMemo((): ChartSettings => ({ ...local, xAxis }), [local, xAxis]);
   const runIds = useMemo(() => [runId], [runId]);
+  const { zoom, setZoom, convert } = useUrlZoom(runIds);
+  const onSettings = ({ xAxis: nextAxis, ...rest }: ChartSettings) => {
+    if (nextAxis !== xAxis) setZoom(convert(zoom, xAxis, nextAxis), { replace: true, xAxis: nextAxis });
+    setLocal(rest);
+  };
   const colors = useMemo(() => assignRunColors(runIds), [runIds]);
   const names = useMemo(() => new Map([[runId, runName]]), [runId, runName]);
   const hidden = useMemo(() => new Set<string>(), []);
@@ -54,7 +61,7 @@ export function RunCharts({
   return (
     <div>
       <div className="toolbar">
-        <ChartControls settings={settings} onChange={setSettings} />
+        <ChartControls settings={settings} onChange={onSettings} />
       </div>
       <RetriedRunNote runId={runId} attempt={attempt} />
       <MetricSections
@@ -65,6 +72,8 @@ export function RunCharts({
         hidden={hidden}
         settings={settings}
         syncKey={`run-${runId}`}
+        zoom={zoom}
+        onZoom={setZoom}
       />
     </div>
   );
