@@ -10,6 +10,7 @@ const run: SeriesData = {
   values: [1, Number.NaN, Number.POSITIVE_INFINITY],
   times: [Date.UTC(2026, 11, 1, 10), Date.UTC(2026, 11, 1, 10, 0, 1), Date.UTC(2026, 11, 1, 10, 0, 2)],
   epochs: [0, null, 1],
+  attempts: [1, 1, 1],
   total: 3,
   downsampled: false,
 };

@@ -10,6 +10,7 @@ function series(runId: string, steps: number[], downsampled = false, total = ste
     values: steps.map((s) => s / 10),
     times: steps.map((s) => 1000 * s),
     epochs: steps.map(() => null),
+    attempts: steps.map(() => 1),
     total,
     downsampled,
   };

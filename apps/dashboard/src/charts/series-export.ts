@@ -96,6 +96,7 @@ export async function fetchFullSeries(
               values: kept.values.concat(series.values),
               times: kept.times.concat(series.times),
               epochs: kept.epochs.concat(series.epochs),
+              attempts: kept.attempts.concat(series.attempts),
               total: kept.total + series.total,
             }
           : series,

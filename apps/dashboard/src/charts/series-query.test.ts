@@ -21,6 +21,7 @@ describe("zoomed detail on a relative-time axis", () => {
     values: steps.map(() => 1),
     times: steps.map((s) => 10_000 + s * 1000),
     epochs: steps.map(() => null),
+    attempts: steps.map(() => 1),
     total: steps.length,
     downsampled: false,
   });

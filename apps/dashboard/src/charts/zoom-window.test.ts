@@ -24,6 +24,7 @@ function run(
     values: list.map((s) => 1 / (1 + s)),
     times: list.map((s) => (opts.start ?? 0) + s * (opts.msPerStep ?? 1000)),
     epochs: list.map((s) => Math.floor(s / 100)),
+    attempts: list.map(() => 1),
     total: steps,
     downsampled: false,
   };
