@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import os from "node:os";
 import postgres from "postgres";
 import { launchChromium } from "../test/e2e/browser.ts";
 import { startTrackerServer } from "../test/e2e/tracker-server.ts";
@@ -15,11 +16,14 @@ import { seedCompareRuns, seedTableRuns } from "./seed-bench-data.ts";
  * Postgres: on Compare with 50 runs x 6 metrics (one run of 100,000 steps), the time to the first
  * painted chart and the longest main-thread task while dragging the smoothing slider; the runs
  * table's frame rate while scrolling 5,000 runs. `BENCH_ONLY=compare|table` runs one.
+ * `BENCH_BASELINE_DIST=<a dashboard build>` measures that build too, on the same data, taking turns
+ * with this one, and prints how the two compare (a busy machine slows both alike).
  */
 const ONLY = process.env.BENCH_ONLY ?? "";
 const RUNS = Number(process.env.BENCH_COMPARE_RUNS ?? 50);
 const POINTS = Number(process.env.BENCH_POINTS ?? 100_000);
 const TABLE_RUNS = Number(process.env.BENCH_TABLE_RUNS ?? 5000);
+const BASELINE_DIST = process.env.BENCH_BASELINE_DIST ?? "";
 const baseUrl =
   process.env.BENCH_DATABASE_URL ??
   process.env.TEST_DATABASE_URL ??
@@ -44,29 +48,76 @@ dbUrl.pathname = `/${dbName}`;
 const server = await startTrackerServer({ DATABASE_URL: dbUrl.toString() });
 const browser = await launchChromium();
 
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ");
+
+interface CompareFigures {
+  first: number[];
+  appStart: number[];
+  longest: number[];
+  longTasks: number[];
+}
+
+async function measureCompare(target: typeof server, runIds: string[], into: CompareFigures) {
+  const times = await timeToFirstChart(browser, target, runIds);
+  into.first.push(times.first);
+  into.appStart.push(times.appStart);
+  const drag = await longestTaskWhileSmoothing(browser, target, runIds, 80);
+  into.longest.push(Math.max(drag.heartbeatMs, drag.longTaskMs));
+  into.longTasks.push(drag.longTasks);
+}
+
+function describeCompare(label: string, f: CompareFigures): string {
+  const list = (values: number[]) => values.map((v) => v.toFixed(0)).join(" / ");
+  return (
+    `${label}first chart painted after ${list(f.first)} ms, median ${median(f.first).toFixed(0)} ms ` +
+    `(target < 800 ms): ${verdict(median(f.first) < 800)}; app code evaluated at ${list(f.appStart)} ms\n` +
+    `${label}dragging the smoothing slider (80 steps, 30 ms apart): longest main-thread task ` +
+    `${list(f.longest)} ms, median ${median(f.longest).toFixed(0)} ms (tasks over 50 ms: ` +
+    `${f.longTasks.join(" / ")}) (target < 50 ms): ${verdict(median(f.longest) < 50)}`
+  );
+}
+
 async function benchCompare(): Promise<string> {
   const started = Date.now();
   const runIds = await seedCompareRuns(server, RUNS, POINTS);
   await settle(dbUrl.toString());
-  log(`seeded ${RUNS} runs x 6 metrics (one of ${POINTS} steps) in ${seconds(started)}`);
+  log(`seeded ${RUNS} runs x 6 metrics (train/loss of ${POINTS} steps in each) in ${seconds(started)}`);
   const serverMs = await seriesLatency(server, runIds);
-  const times: { first: number; appStart: number }[] = [];
-  for (let i = 0; i < 3; i++) times.push(await timeToFirstChart(browser, server, runIds));
-  const median = [...times].sort((a, b) => a.first - b.first)[1]?.first ?? Number.NaN;
-  const drags = [];
-  for (let i = 0; i < 3; i++) drags.push(await longestTaskWhileSmoothing(browser, server, runIds, 80));
-  const longest = drags.map((d) => Math.max(d.heartbeatMs, d.longTaskMs));
-  const dragMedian = [...longest].sort((a, b) => a - b)[1] ?? Number.NaN;
-  return (
-    `compare, ${RUNS} runs x 6 metrics (one of ${POINTS.toLocaleString("en-US")} steps): first chart painted after ` +
-    `${times.map((t) => t.first.toFixed(0)).join(" / ")} ms, median ${median.toFixed(0)} ms ` +
-    `(target < 800 ms): ${verdict(median < 800)}\n` +
-    `  app code evaluated at ${times.map((t) => t.appStart.toFixed(0)).join(" / ")} ms; ` +
-    `one chart's metrics.series read (1 metric x ${RUNS} runs) takes ${serverMs.toFixed(0)} ms\n` +
-    `compare, dragging the smoothing slider (80 steps, 30 ms apart): longest main-thread task ` +
-    `${longest.map((t) => t.toFixed(0)).join(" / ")} ms, median ${dragMedian.toFixed(0)} ms ` +
-    `(tasks over 50 ms: ${drags.map((d) => d.longTasks).join(" / ")}) (target < 50 ms): ${verdict(dragMedian < 50)}`
-  );
+  const baseline = BASELINE_DIST
+    ? await startTrackerServer({ DATABASE_URL: dbUrl.toString(), LABTRACK_DASHBOARD_DIR: BASELINE_DIST })
+    : null;
+  const loadBefore = load();
+  const current: CompareFigures = { first: [], appStart: [], longest: [], longTasks: [] };
+  const before: CompareFigures = { first: [], appStart: [], longest: [], longTasks: [] };
+  try {
+    // Taking turns, so that both builds meet the same load.
+    for (let i = 0; i < 3; i++) {
+      await measureCompare(server, runIds, current);
+      if (baseline) await measureCompare(baseline, runIds, before);
+    }
+  } finally {
+    await baseline?.close();
+  }
+  const lines = [
+    `compare, ${RUNS} runs x 6 metrics (train/loss of ${POINTS.toLocaleString("en-US")} steps in each, ` +
+      `the others every 50 steps); load average ${loadBefore} before, ${load()} after ` +
+      `(${os.cpus().length} CPUs); one chart's metrics.series read (1 metric x ${RUNS} runs) takes ${serverMs.toFixed(0)} ms`,
+    describeCompare("  ", current),
+  ];
+  if (baseline) {
+    lines.push(describeCompare(`  baseline (${BASELINE_DIST}): `, before));
+    lines.push(
+      `  this build / baseline, medians: first chart ${(median(current.first) / median(before.first)).toFixed(2)}, ` +
+        `longest task while dragging ${(median(current.longest) / median(before.longest)).toFixed(2)}`,
+    );
+  }
+  return lines.join("\n");
 }
 
 async function benchTable(): Promise<string> {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   alignSeries,
   buildChartData,
+  columnsForWidth,
   MAX_ALIGNED_COLUMNS,
   nonFinitePoints,
   onGrid,
@@ -109,6 +110,23 @@ describe("chart data", () => {
       expect(aligned.xs[run.at[0]!]).toBeLessThanOrEqual(r);
       expect(aligned.xs[run.at[run.at.length - 1]!]! + bucket).toBeGreaterThanOrEqual(399 * 50 + r);
     });
+  });
+
+  it("puts the runs on a grid as fine as the plot is wide, spikes kept", () => {
+    const list = Array.from({ length: 50 }, (_, r) => {
+      const steps = Array.from({ length: 400 }, (_, i) => i * 50 + r);
+      return series(
+        `r${r}`,
+        steps,
+        steps.map((s) => (s === 10_000 + r ? 99 : Math.sin(s))),
+      );
+    });
+    expect(columnsForWidth(380)).toBe(760);
+    expect(columnsForWidth(0)).toBe(MAX_ALIGNED_COLUMNS);
+    expect(columnsForWidth(5000)).toBe(MAX_ALIGNED_COLUMNS);
+    const aligned = alignSeries(list, "step", columnsForWidth(380));
+    expect(aligned.xs.length).toBeLessThanOrEqual(760);
+    for (const run of aligned.runs) expect(Math.max(...run.values)).toBe(99);
   });
 
   it("keeps a bucket's lowest and highest value in their order, or the NaN logged there", () => {

@@ -25,6 +25,15 @@ export function xValues(series: SeriesData, axis: XAxis): number[] {
  */
 export const MAX_ALIGNED_COLUMNS = 2400;
 
+/**
+ * Columns for a plot `width` CSS pixels wide: a bucket per pixel, its lowest and highest value
+ * (more could not be told apart on screen); MAX_ALIGNED_COLUMNS before the width is known.
+ */
+export function columnsForWidth(width: number): number {
+  if (!(width > 0)) return MAX_ALIGNED_COLUMNS;
+  return Math.max(400, Math.min(MAX_ALIGNED_COLUMNS, 2 * Math.ceil(width)));
+}
+
 function unionOf(runs: readonly { xs: readonly number[] }[]): number[] {
   const all = new Float64Array(runs.reduce((n, run) => n + run.xs.length, 0));
   let offset = 0;
@@ -104,7 +113,11 @@ export interface AlignedSeries {
  * Several runs' series of one metric on one shared, sorted x column (uPlot draws aligned data).
  * Independent of smoothing, so moving the smoothing slider does not redo it.
  */
-export function alignSeries(seriesList: readonly SeriesData[], xAxis: XAxis): AlignedSeries {
+export function alignSeries(
+  seriesList: readonly SeriesData[],
+  xAxis: XAxis,
+  maxColumns = MAX_ALIGNED_COLUMNS,
+): AlignedSeries {
   const perRun = seriesList.map((series) => {
     const xs = xValues(series, xAxis);
     const order = xs.every((x, i) => i === 0 || x >= (xs[i - 1] ?? x))
@@ -114,10 +127,10 @@ export function alignSeries(seriesList: readonly SeriesData[], xAxis: XAxis): Al
     return { runId: series.runId, xs: pick(xs), values: pick(series.values) };
   });
   let xs = unionOf(perRun);
-  if (xs.length > MAX_ALIGNED_COLUMNS) {
+  if (xs.length > maxColumns) {
     const first = xs[0] ?? 0;
     const last = xs[xs.length - 1] ?? first;
-    for (const run of perRun) Object.assign(run, onGrid(run, first, last, MAX_ALIGNED_COLUMNS / 2));
+    for (const run of perRun) Object.assign(run, onGrid(run, first, last, Math.floor(maxColumns / 2)));
     xs = unionOf(perRun);
   }
 

@@ -5,7 +5,7 @@ import { useTheme } from "../components/theme.tsx";
 import { attemptAt, attemptMarks } from "./attempt-marks.ts";
 import { attemptPlugin } from "./attempt-plugin.ts";
 import { axisWidthFor, DURATION_INCREMENTS, WHOLE_NUMBER_INCREMENTS } from "./axis-format.ts";
-import { alignSeries, buildChartData, nonFinitePoints, rawColumns } from "./chart-data.ts";
+import { alignSeries, buildChartData, columnsForWidth, nonFinitePoints, rawColumns } from "./chart-data.ts";
 import { readChartTheme } from "./chart-theme.ts";
 import { queueChartWork } from "./chart-work-queue.ts";
 import { formatDuration, formatMetric } from "./format-number.ts";
@@ -35,6 +35,8 @@ export interface MetricChartProps {
   hidden: ReadonlySet<string>;
   settings: ChartSettings;
   height?: number;
+  /** CSS pixels the chart is wide (0 while unknown): the curves get no more columns than it shows. */
+  width?: number;
   /** Crosshair sync group: charts of one page move their cursors together. */
   syncKey?: string;
   /** The x window every chart of the page shows (in `settings.xAxis` units), null for all of it. */
@@ -86,7 +88,11 @@ export function MetricChart(props: MetricChartProps) {
   // Hidden runs are left out of the data altogether: they must not set the x range either.
   // biome-ignore lint/correctness/useExhaustiveDependencies: hiddenKey summarises hidden
   const visible = useMemo(() => series.filter((s) => !hidden.has(s.runId)), [series, hiddenKey]);
-  const aligned = useMemo(() => alignSeries(visible, settings.xAxis), [visible, settings.xAxis]);
+  const columns = columnsForWidth(props.width ?? 0);
+  const aligned = useMemo(
+    () => alignSeries(visible, settings.xAxis, columns),
+    [visible, settings.xAxis, columns],
+  );
   const raw = useMemo(() => rawColumns(aligned, settings.logScale), [aligned, settings.logScale]);
   const groups = props.groups ?? null;
   const data = useMemo(() => {

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { ErrorState } from "../components/states.tsx";
 import { ExportCsvButton } from "./export-csv-button.tsx";
 import { type ChartSettings, MetricChart } from "./metric-chart.tsx";
@@ -43,10 +43,27 @@ function useVisible<T extends Element>(): [React.RefObject<T | null>, boolean] {
   return [ref, visible];
 }
 
+/** The element's width, rounded up to 100 px (a resize by a few pixels does not redo the curves). */
+function useWidth(ref: React.RefObject<Element | null>): number {
+  const [width, setWidth] = useState(0);
+  useLayoutEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const measure = () => setWidth(Math.ceil(element.clientWidth / 100) * 100);
+    measure();
+    if (typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [ref]);
+  return width;
+}
+
 /** A chart card for one metric: title, point counts, zoom detail, loading and error states. */
 export function MetricPanel(props: MetricPanelProps) {
   const { metric, runIds, settings } = props;
   const [ref, visible] = useVisible<HTMLElement>();
+  const width = useWidth(ref);
   const series = useMetricSeries(metric, runIds, visible);
   const zoom = props.zoom;
   const downsampled = series.data?.some((s) => s.downsampled) ?? false;
@@ -111,6 +128,7 @@ export function MetricPanel(props: MetricPanelProps) {
           groups={props.groups}
           zoom={zoom}
           onZoom={props.onZoom}
+          width={width}
         />
       )}
     </section>

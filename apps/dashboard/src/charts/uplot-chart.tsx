@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import uPlot, { type AlignedData, type Options } from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { cancelChartWork, queueChartWork } from "./chart-work-queue.ts";
@@ -65,16 +65,36 @@ export function UplotChart({
     };
   }, [options, height]);
 
+  // A chart scrolled out of view takes new data only once it is back: a smoothing drag then
+  // redraws the charts on screen, not every chart of the page.
+  const onScreen = useRef(true);
+  const [shown, setShown] = useState(0);
+  useEffect(() => {
+    const element = container.current;
+    if (!element || typeof IntersectionObserver === "undefined") return;
+    const observer = new IntersectionObserver(
+      (entries) => {
+        const now = entries.some((e) => e.isIntersecting);
+        if (now && !onScreen.current) setShown((n) => n + 1);
+        onScreen.current = now;
+      },
+      { rootMargin: "100px" },
+    );
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: shown re-runs it when the chart is back on screen
   useEffect(() => {
     const current = chart.current;
-    if (!current || current.data === data) return;
+    if (!current || current.data === data || !onScreen.current) return;
     const draw = () => {
       // Scales are reset to the data; a zoomed chart's x range function keeps the zoom.
       if (chart.current === current && current.data !== data) current.setData(data, true);
     };
     if (workKey) queueChartWork(`${workKey}:data`, draw);
     else draw();
-  }, [data, workKey]);
+  }, [data, workKey, shown]);
   useEffect(() => () => (workKey ? cancelChartWork(`${workKey}:data`) : undefined), [workKey]);
 
   return <div ref={container} className={className} role="img" {...rest} />;
