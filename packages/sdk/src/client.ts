@@ -73,9 +73,11 @@ export function createClient(opts: ClientOptions & MetricDelivery) {
     };
     const spoolDir = path.join(opts.spoolDir ?? DEFAULT_SPOOL_DIR, run.id);
     const outbox = new MetricOutbox({
-      send: async (points: MetricPointInput[]) => {
-        noteStatus(await trpc.metrics.log.mutate({ runId: run.id, points }));
+      send: async (points: MetricPointInput[], attempt: number | undefined) => {
+        noteStatus(await trpc.metrics.log.mutate({ runId: run.id, points, attempt }));
       },
+      // The attempt this handle logs for: points spooled now and replayed later still say so.
+      attempt: run.attempt,
       spoolDir,
       flushIntervalMs: opts.flushIntervalMs,
       maxBatch: opts.maxBatch,

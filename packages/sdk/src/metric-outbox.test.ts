@@ -103,18 +103,30 @@ describe("MetricOutbox", () => {
       spoolDir: dir,
       flushIntervalMs: 10,
       spoolAfterMs: 0,
+      attempt: 1,
     });
     for (let step = 0; step < 3_000; step++) crashed.add({ key: "acc", step, value: step / 3_000 });
     await until(() => crashed.stats.onDisk === 3_000);
 
     const server = fakeServer();
     server.stored.set("acc:0", { key: "acc", step: 0, value: 0 }); // sent once before the crash
-    const restarted = new MetricOutbox({ send: server.send, spoolDir: dir, flushIntervalMs: 10 });
+    const attempts = new Set<string>();
+    const restarted = new MetricOutbox({
+      send: (points, attempt) => {
+        attempts.add(`${attempt}:${points[0]?.step === 3_000 ? "new" : "replayed"}`);
+        return server.send(points);
+      },
+      spoolDir: dir,
+      flushIntervalMs: 10,
+      attempt: 2,
+    });
     expect(restarted.stats.onDisk).toBe(3_000);
     restarted.add({ key: "acc", step: 3_000, value: 1 });
     await restarted.flush();
     expect(server.stored.size).toBe(3_001);
     expect(server.order).toEqual(Array.from({ length: 3_000 }, (_, i) => i + 1));
+    // The replayed points still say which attempt logged them.
+    expect([...attempts].sort()).toEqual(["1:replayed", "2:new"]);
     await crashed.close();
     await restarted.close();
   });

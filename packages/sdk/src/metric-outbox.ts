@@ -5,8 +5,13 @@ import { shouldRetrySend } from "./send-failure.ts";
 import { DiskSpool } from "./spool/disk-spool.ts";
 
 export interface MetricOutboxOptions {
-  /** Sends one batch; rejects to keep the points for the next try. */
-  send: (points: MetricPointInput[]) => Promise<void>;
+  /**
+   * Sends one batch with the attempt of the run that produced it (undefined: the server takes the
+   * run's attempt now); rejects to keep the points for the next try.
+   */
+  send: (points: MetricPointInput[], attempt: number | undefined) => Promise<void>;
+  /** The run's attempt this process logs for, kept with spooled points so a replay says it too. */
+  attempt?: number;
   /** This run's spool folder (`spool.jsonl`, `spool.ack`); created when an outage first needs it. */
   spoolDir: string;
   /** Flush at the latest this long after the first buffered point. */
@@ -34,6 +39,12 @@ export interface MetricOutboxStats {
   spooled: number;
 }
 
+/** One line of the spool file: a batch and the attempt that produced it. */
+interface SpooledBatch {
+  attempt?: number;
+  points: MetricPointInput[];
+}
+
 const backoffMs = (base: number, failures: number) => Math.min(base * 2 ** Math.min(failures, 5), 10_000);
 
 /**
@@ -50,7 +61,7 @@ export class MetricOutbox {
   private buffer: MetricPointInput[] = [];
   private timer: NodeJS.Timeout | null = null;
   private pumping: Promise<void> | null = null;
-  private spool: DiskSpool<MetricPointInput[]> | null = null;
+  private spool: DiskSpool<SpooledBatch> | null = null;
   private failures = 0;
   private failingSince: number | null = null;
   private wakeBackoff: (() => void) | null = null;
@@ -72,7 +83,7 @@ export class MetricOutbox {
     const file = path.join(opts.spoolDir, "spool.jsonl");
     if (existsSync(file) && statSync(file).size > 0) {
       this.openSpool();
-      for (const batch of this.spool?.entries() ?? []) this.counts.onDisk += batch.length;
+      for (const batch of this.spool?.entries() ?? []) this.counts.onDisk += batch.points.length;
     }
   }
 
@@ -153,7 +164,7 @@ export class MetricOutbox {
       let failed: { error: unknown } | null = null;
       this.sending = true;
       try {
-        await this.opts.send(batch);
+        await this.opts.send(batch, this.opts.attempt);
       } catch (error) {
         failed = { error };
       } finally {
@@ -191,19 +202,22 @@ export class MetricOutbox {
     }
   }
 
-  private openSpool(): DiskSpool<MetricPointInput[]> {
-    this.spool ??= new DiskSpool<MetricPointInput[]>({
+  private openSpool(): DiskSpool<SpooledBatch> {
+    this.spool ??= new DiskSpool<SpooledBatch>({
       dir: this.opts.spoolDir,
-      send: (entries) => this.opts.send(entries.flat()),
+      // One batch per call (maxBatch 1), with the attempt it was logged under.
+      send: async (entries) => {
+        for (const entry of entries) await this.opts.send(entry.points, entry.attempt);
+      },
       maxBatch: 1,
       isRetryable: shouldRetrySend,
       retryDelayMs: (failures) => backoffMs(this.flushIntervalMs / 4, failures),
       onSent: (entries) => {
-        this.counts.onDisk -= entries.reduce((n, e) => n + e.length, 0);
+        this.counts.onDisk -= entries.reduce((n, e) => n + e.points.length, 0);
         this.failingSince = null;
       },
       onSetAside: (entries, error) => {
-        const points = entries.flat();
+        const points = entries.flatMap((e) => e.points);
         this.counts.onDisk -= points.length;
         this.counts.dropped += points.length;
         this.opts.onDropped?.(points, error);
@@ -220,7 +234,7 @@ export class MetricOutbox {
       const spool = this.openSpool();
       while (this.buffer.length > 0) {
         const batch = this.buffer.slice(0, this.maxBatch);
-        spool.append(batch);
+        spool.append({ attempt: this.opts.attempt, points: batch });
         this.buffer.splice(0, batch.length);
         this.counts.onDisk += batch.length;
         this.counts.spooled += batch.length;
