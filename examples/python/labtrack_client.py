@@ -257,6 +257,9 @@ class Run:
         self.flush_interval = flush_interval
         self.batch_size = max(1, min(batch_size, METRICS_BATCH_MAX_POINTS))
         self.stats = {"metric_calls": 0, "points_sent": 0, "log_calls": 0}
+        # The run's attempt this process logs for; sent with each batch (and kept in the spool), so
+        # points replayed after a later attempt started never replace that attempt's.
+        self.attempt = self.info.get("attempt")
         self.finished = False
         self.canceled = False
         self._points = []
@@ -340,7 +343,7 @@ class Run:
                 if not points and not lines:
                     break
                 try:
-                    self._send_batch(points, lines)
+                    self._send_batch(points, lines, self.attempt)
                 except LabtrackError as error:
                     if not _is_outage(error):
                         self._drop(len(points), len(lines))
@@ -354,9 +357,12 @@ class Run:
             del self._points[:n_points]
             del self._lines[:n_lines]
 
-    def _send_batch(self, points, lines):
+    def _send_batch(self, points, lines, attempt=None):
         if points:
-            answer = self.client.call("metrics.log", {"runId": self.id, "points": points}, retry=True)
+            payload = {"runId": self.id, "points": points}
+            if attempt is not None:
+                payload["attempt"] = attempt
+            answer = self.client.call("metrics.log", payload, retry=True)
             self._note_status(answer)
             self.stats["metric_calls"] += 1
             self.stats["points_sent"] += len(points)
@@ -374,7 +380,8 @@ class Run:
     def _spool_append(self, points, lines):
         os.makedirs(os.path.dirname(self.spool_file), exist_ok=True)
         with open(self.spool_file, "a", encoding="utf-8") as spool:
-            spool.write(json.dumps({"points": points, "lines": lines}, separators=(",", ":")) + "\n")
+            batch = {"points": points, "lines": lines, "attempt": self.attempt}
+            spool.write(json.dumps(batch, separators=(",", ":")) + "\n")
             spool.flush()
             os.fsync(spool.fileno())
         self.stats["spooled_batches"] = self.stats.get("spooled_batches", 0) + 1
@@ -395,7 +402,7 @@ class Run:
         sent = 0
         for batch in batches:
             try:
-                self._send_batch(batch.get("points") or [], batch.get("lines") or [])
+                self._send_batch(batch.get("points") or [], batch.get("lines") or [], batch.get("attempt"))
             except LabtrackError as error:
                 if _is_outage(error):
                     break

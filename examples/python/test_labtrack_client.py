@@ -1,6 +1,7 @@
 """The Python client against a real tracker-api (LABTRACK_URL / LABTRACK_TOKEN)."""
 
 import hashlib
+import json
 import os
 import tempfile
 import unittest
@@ -152,6 +153,20 @@ class RunLifecycleTest(unittest.TestCase):
         got = series(self.api, run.id, ["loss"])["loss"]
         self.assertEqual(got["steps"], list(range(10)))
         self.assertEqual(self.api.call("runs.get", {"runId": run.id}, query=True)["summary"]["loss"]["count"], 10)
+
+    def test_spools_a_batch_with_its_attempt_and_replays_it_as_that_attempt(self):
+        run = self.api.start_run(PROJECT, name=unique_name("spooled-attempt"))
+        self.assertEqual(run.attempt, 1)
+        with tempfile.TemporaryDirectory() as spool_dir, mock.patch.dict(os.environ, {"LABTRACK_SPOOL_DIR": spool_dir}):
+            offline = labtrack.Run(client(url="http://127.0.0.1:9", retry_timeout=0.2), run.id, owns_status=False, info={"attempt": 1})
+            offline.log({"loss": 0.5}, step=0)
+            offline.flush()
+            with open(offline.spool_file, encoding="utf-8") as spool:
+                self.assertEqual([json.loads(line)["attempt"] for line in spool], [1])
+            again = self.api.attach(run.id)
+            again.flush()
+        self.assertEqual(series(self.api, run.id, ["loss"])["loss"]["steps"], [0])
+        run.finish()
 
     def test_unreachable_server_gives_up_with_labtrack_error(self):
         api = client(url="http://127.0.0.1:9", retry_timeout=0.2)
