@@ -25,7 +25,6 @@ export {
   type WatchRoot,
   watchRootOf,
 } from "./logfiles/index.ts";
-export { MetricBatcher } from "./metric-batcher.ts";
 export { MetricOutbox, type MetricOutboxOptions, type MetricOutboxStats } from "./metric-outbox.ts";
 export {
   classifySendFailure,
