@@ -37,8 +37,10 @@ export function parallelOption(args: {
   direction: GoalDirection;
   theme: ChartTheme;
   width: number;
+  /** The panel's colour: tick labels are outlined with it, so lines crossing them do not hide them. */
+  background: string;
 }): EChartOption {
-  const { axes, rows, goalLabel, direction, theme, width } = args;
+  const { axes, rows, goalLabel, direction, theme, width, background } = args;
   // Colours span the goals of the runs that were not pruned (a pruned run's goal is from a curve cut
   // short and would squeeze every other line into one colour); values beyond are clamped.
   const unpruned = finiteGoals(rows.filter((r) => !r.pruned));
@@ -50,10 +52,24 @@ export function parallelOption(args: {
   const common = {
     nameLocation: "end" as const,
     nameGap: 14,
-    nameTextStyle: { color: theme.text, fontSize: 11, width: nameWidth, overflow: "truncate" as const },
     axisLine: { lineStyle: { color: theme.axis } },
     axisTick: { lineStyle: { color: theme.axis } },
-    axisLabel: { color: theme.text, fontSize: 10, formatter: tick, hideOverlap: true },
+    axisLabel: {
+      color: theme.text,
+      fontSize: 10,
+      formatter: tick,
+      hideOverlap: true,
+      textBorderColor: background,
+      textBorderWidth: 3,
+    },
+    nameTextStyle: {
+      color: theme.text,
+      fontSize: 11,
+      width: nameWidth,
+      overflow: "truncate" as const,
+      textBorderColor: background,
+      textBorderWidth: 3,
+    },
     splitLine: { show: false },
   };
   return {
@@ -170,8 +186,8 @@ export function scatterOption(args: {
         data: points.map((p) => ({
           ...p,
           itemStyle: {
-            color: p.on ? SELECTED_POINT : theme.grid,
-            opacity: p.on ? 0.85 : 0.35,
+            color: p.on ? SELECTED_POINT : theme.text,
+            opacity: p.on ? 0.85 : 0.2,
             borderColor: p.on ? "#ffffff" : "transparent",
             borderWidth: p.on ? 0.5 : 0,
           },

@@ -60,6 +60,11 @@ export default function ParamPanels({ rows, keys, hints, goalLabel, direction }:
   const { theme: themeName } = useTheme();
   // biome-ignore lint/correctness/useExhaustiveDependencies: the colours are read again when the theme changes
   const theme = useMemo(() => readChartTheme(), [themeName]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: read again when the theme changes
+  const background = useMemo(
+    () => getComputedStyle(document.documentElement).getPropertyValue("--bg-raised").trim() || "#ffffff",
+    [themeName],
+  );
   const withGoal = useMemo(() => rows.filter((r) => r.goal !== null && Number.isFinite(r.goal)), [rows]);
   const axes = useMemo(() => buildParamAxes(withGoal, keys, hints), [withGoal, keys, hints]);
   const [intervals, setIntervals] = useState<AxisIntervals>(new Map());
@@ -79,8 +84,8 @@ export default function ParamPanels({ rows, keys, hints, goalLabel, direction }:
     axes.find((a) => a.key === scatterKey) ?? axes.find((a) => a.key === importance[0]?.key) ?? axes[0];
 
   const parallel = useMemo(
-    () => parallelOption({ axes, rows: withGoal, goalLabel, direction, theme, width }),
-    [axes, withGoal, goalLabel, direction, theme, width],
+    () => parallelOption({ axes, rows: withGoal, goalLabel, direction, theme, width, background }),
+    [axes, withGoal, goalLabel, direction, theme, width, background],
   );
   const scatter = useMemo(
     () =>

@@ -11,6 +11,10 @@ export interface SweepRunOut {
   goal: number | null;
   pruned: boolean;
 }
+export interface SeededSweep extends SweepOut {
+  /** The runner the seeding played, registered on the `default` queue. */
+  runnerId: string;
+}
 export interface SweepOut {
   id: string;
   name: string;
@@ -61,7 +65,7 @@ export const SWEEP_CONFIG = {
  * report a bad curve up to the first rung and stay running until early termination prunes them;
  * answers the finished sweep.
  */
-export async function seedSweep(server: Server, project: string, prunedTail = 4): Promise<SweepOut> {
+export async function seedSweep(server: Server, project: string, prunedTail = 4): Promise<SeededSweep> {
   const sweep = await callApi<SweepOut>(server, "sweeps.create", { project, config: SWEEP_CONFIG });
   // Paused while the runner plays: early termination would otherwise judge each run in the moment
   // between its points and its end, and prune by timing.
@@ -99,7 +103,7 @@ export async function seedSweep(server: Server, project: string, prunedTail = 4)
     for (const r of current.runs.filter((x) => x.status === "canceling")) {
       await callApi(server, "runners.report", { runnerId, runId: r.runId, outcome: "canceled" });
     }
-    if (current.status === "finished" || Date.now() > deadline) return current;
+    if (current.status === "finished" || Date.now() > deadline) return { ...current, runnerId };
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

@@ -1,7 +1,7 @@
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium, screenshot, watchPageErrors } from "./browser.ts";
-import { type SweepOut, seedSweep } from "./seed-sweep.ts";
+import { type SeededSweep, seedSweep } from "./seed-sweep.ts";
 import { callApi, startTrackerServer, type TrackerServer } from "./tracker-server.ts";
 
 /** The layout `parallelOption` gives the chart: margins in px, axes evenly spaced between them. */
@@ -30,7 +30,7 @@ describe("the sweep page and New sweep, with a 60-run sweep", () => {
   let browser: Browser;
   let page: Page;
   let errors: string[];
-  let sweep: SweepOut;
+  let sweep: SeededSweep;
 
   beforeAll(async () => {
     server = await startTrackerServer({ LABTRACK_SWEEP_INTERVAL_MS: "300" });
@@ -119,6 +119,14 @@ describe("the sweep page and New sweep, with a 60-run sweep", () => {
     await screenshot(page, "sweep-page-scatter-importance");
   });
 
+  it("redraws the panels in the other theme", async () => {
+    await page.getByTitle(/Switch to (dark|light) theme/).click();
+    await page.waitForTimeout(300);
+    await page.getByRole("heading", { name: "Parallel coordinates" }).evaluate((h) => h.scrollIntoView());
+    await screenshot(page, "sweep-page-other-theme");
+    await page.getByTitle(/Switch to (dark|light) theme/).click();
+  });
+
   it("lists the project's sweeps", async () => {
     await page.goto(`${server.url}/projects/tune/sweeps`);
     await page.getByRole("link", { name: "lr-opt-search", exact: true }).waitFor();
@@ -142,7 +150,7 @@ describe("the sweep page and New sweep, with a 60-run sweep", () => {
         `  lr: {values: [0.1, 0.01]}`,
         `  wd: {min: ${min}, max: 0.5, distribution: q_uniform, q: 0.25}`,
         "concurrency: 1",
-        "queue: nowhere",
+        "queue: default",
         'spec: {kind: command, command: [python3, train.py, "${lr}", "${wd}"]}',
       ].join("\n");
     await editor.fill(yaml(0.9));
@@ -167,6 +175,21 @@ describe("the sweep page and New sweep, with a 60-run sweep", () => {
     errors.splice(0, errors.length, ...errors.filter((e) => !expected(e)));
     await expect.poll(() => page.getByTestId("sweep-progress").textContent()).toContain("1 queued");
     expect(await page.getByTestId("sweep-progress").textContent()).toContain("of 6 (run cap)");
+
+    // Live: a runner takes the queued run, reports and ends it; the open page follows, no reload.
+    const { runnerId } = sweep;
+    const claimed = await callApi<{ id: string }>(server, "runners.claim", {
+      runnerId,
+      slot: 0,
+      waitMs: 5000,
+    });
+    await callApi(server, "metrics.log", {
+      runId: claimed.id,
+      points: [{ key: "loss", step: 1, value: 0.5 }],
+    });
+    await callApi(server, "runners.report", { runnerId, runId: claimed.id, outcome: "succeeded" });
+    await expect.poll(() => page.getByTestId("sweep-progress").textContent()).toContain("1 finished");
+    await expect.poll(() => page.getByTestId("best-run").textContent()).toContain("0.5");
 
     await page.getByRole("button", { name: "Pause" }).click();
     await page.getByRole("button", { name: "Resume" }).waitFor();
