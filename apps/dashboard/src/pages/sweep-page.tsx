@@ -4,12 +4,10 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { useApi } from "../api/api-context.tsx";
 import { errorMessage } from "../api/error-message.ts";
-import { readChartTheme } from "../charts/chart-theme.ts";
 import { formatConfigValue, formatMetric, formatRelativeTime } from "../charts/format-number.ts";
 import { MAX_COMPARE_RUNS } from "../compare/compare-url-state.ts";
 import { ErrorState, Spinner } from "../components/states.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
-import { useTheme } from "../components/theme.tsx";
 import { LiveIndicator } from "../live/use-live-runs.tsx";
 import { Link } from "../routing/location.tsx";
 import { paths } from "../routing/routes.ts";
@@ -18,6 +16,7 @@ import { EChart } from "../sweeps/echart.tsx";
 import { type ParamRow, sweepAxisHints } from "../sweeps/param-axes.ts";
 import ParamPanels from "../sweeps/param-panels.tsx";
 import { SweepProgressBar } from "../sweeps/sweep-progress.tsx";
+import { useChartColors } from "../sweeps/use-chart-colors.ts";
 import { useSweep } from "../sweeps/use-sweep.ts";
 
 type Control = "pause" | "resume" | "cancel";
@@ -120,9 +119,7 @@ function BestRun({ run, goalLabel }: { run: SweepRunEntry | null; goalLabel: str
 /** A sweep: its state and controls, progress, best run, goal over runs, and the parameter panels. */
 export function SweepPage({ project, sweepId }: { project: string; sweepId: string }) {
   const { sweep, live } = useSweep(project, sweepId);
-  const { theme: themeName } = useTheme();
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the colours are read again when the theme changes
-  const theme = useMemo(() => readChartTheme(), [themeName]);
+  const theme = useChartColors();
   const data = sweep.data;
   const metric = data?.config.metric;
   const goalLabel = metric ? `${metric.name} (${metric.summary})` : "goal";

@@ -1,8 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { readChartTheme } from "../charts/chart-theme.ts";
 import { formatMetric } from "../charts/format-number.ts";
 import { MAX_COMPARE_RUNS } from "../compare/compare-url-state.ts";
-import { useTheme } from "../components/theme.tsx";
 import { Link } from "../routing/location.tsx";
 import { paths } from "../routing/routes.ts";
 import { type GoalDirection, parallelOption, scatterOption } from "./chart-options.ts";
@@ -15,6 +13,7 @@ import {
   type ParamRow,
   rowsInIntervals,
 } from "./param-axes.ts";
+import { useChartColors } from "./use-chart-colors.ts";
 
 export interface ParamPanelsProps {
   rows: readonly ParamRow[];
@@ -57,14 +56,8 @@ function readBrush(params: unknown): { axis: string; intervals: [number, number]
  * parameter's importance and correlation. Used by the sweep page and the Compare page.
  */
 export default function ParamPanels({ rows, keys, hints, goalLabel, direction }: ParamPanelsProps) {
-  const { theme: themeName } = useTheme();
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the colours are read again when the theme changes
-  const theme = useMemo(() => readChartTheme(), [themeName]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: read again when the theme changes
-  const background = useMemo(
-    () => getComputedStyle(document.documentElement).getPropertyValue("--bg-raised").trim() || "#ffffff",
-    [themeName],
-  );
+  const theme = useChartColors();
+  const { background } = theme;
   const withGoal = useMemo(() => rows.filter((r) => r.goal !== null && Number.isFinite(r.goal)), [rows]);
   const axes = useMemo(() => buildParamAxes(withGoal, keys, hints), [withGoal, keys, hints]);
   const [intervals, setIntervals] = useState<AxisIntervals>(new Map());
