@@ -29,8 +29,10 @@ export function useSweep(project: string, sweepId: string) {
   };
   const runIds = new Set(sweep.data?.runs.map((r) => r.runId));
   const active = sweep.data?.status === "running" || sweep.data?.status === "paused";
+  // The sweep's own project once it is known (the path's could name another).
+  const liveProject = sweep.data?.project ?? project;
   const live: LiveState = useLiveRuns(
-    active || !sweep.data ? { project, kinds: ["status", "metric"] } : null,
+    active || !sweep.data ? { project: liveProject, kinds: ["status", "metric"] } : null,
     (event) => {
       if (event.kind === "resync" || event.kind === "status") refresh();
       else if (event.kind === "metric" && runIds.has(event.runId)) refresh();
