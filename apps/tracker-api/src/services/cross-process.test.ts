@@ -67,6 +67,39 @@ describe.each(DB_KINDS.filter((kind) => kind === "postgres"))(
       resumed.stop();
     });
 
+    it("delivers small events from the NOTIFY and large ones from the table, in order, once each, across a dropped listening connection", async () => {
+      const run = await first.services.runs.create({ project: "cross", tags: [], config: {} }, "test");
+      const onSecond = collect(second.services.bus, { runIds: new Set([run.id]) });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const large = [{ stream: "stdout" as const, text: "x".repeat(20_000) }];
+      const admin = postgres(first.databaseUrl!, { max: 1, onnotice: () => {} });
+      try {
+        for (let step = 0; step < 10; step++) {
+          await first.services.metrics.log(run.id, [{ key: "loss", step, value: step }]);
+          if (step === 3) await first.services.logs.append(run.id, large);
+          // Both processes' listening connections drop; what is written meanwhile is read on reconnecting.
+          if (step === 5) {
+            const dropped = await admin`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE datname = current_database() AND query ILIKE 'listen %'`;
+            expect(dropped.length).toBeGreaterThan(0);
+          }
+        }
+      } finally {
+        await admin.end();
+      }
+      const expected = ["0", "1", "2", "3", "log", "4", "5", "6", "7", "8", "9"];
+      const seenAs = () =>
+        onSecond.seen.map((s) =>
+          s.event.kind === "metric" ? String(s.event.series[0]?.steps[0]) : s.event.kind,
+        );
+      await expect.poll(seenAs, { timeout: 15_000 }).toEqual(expected);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      onSecond.stop();
+      expect(seenAs()).toEqual(expected);
+      const ids = onSecond.seen.map((s) => Number(s.id));
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    });
+
     it("wakes a claim long-polling on one process as soon as a run is queued on the other", async () => {
       const runnerId = await register(second, "cross-runner", "cross-wake");
       const waits: number[] = [];
