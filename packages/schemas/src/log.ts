@@ -16,8 +16,20 @@ export const logLine = z.object({
   seq: z.int().min(0).optional(),
 });
 
+/** How a client names a log batch, so that sending it again stores nothing twice. */
+export const logBatchId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:-]+$/, "letters, digits and . _ : - only");
+
 export const logsAppendInput = z.object({
   runId,
+  /**
+   * The client's key for this batch (a random UUID): a batch sent again with the same key (its
+   * answer was lost) is ignored. Lines without a `seq` need it to be safe to resend.
+   */
+  batchId: logBatchId.optional(),
   lines: z.array(logLine).min(1).max(LOG_BATCH_MAX_LINES, `at most ${LOG_BATCH_MAX_LINES} lines per call`),
 });
 

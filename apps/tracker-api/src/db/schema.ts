@@ -203,6 +203,20 @@ export const runLogs = pgTable(
   (t) => [primaryKey({ columns: [t.runId, t.seq] })],
 );
 
+/**
+ * Log batches already stored, by the client's key: a batch sent again (its answer was lost) is
+ * recognised and stores nothing twice.
+ */
+export const runLogBatches = pgTable(
+  "run_log_batches",
+  {
+    runId: uuid("run_id").notNull(),
+    batchId: text("batch_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.batchId] })],
+);
+
 export const artifacts = pgTable(
   "artifacts",
   {

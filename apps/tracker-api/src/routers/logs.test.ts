@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAnswerDroppingProxy } from "../test-support/answer-dropping-proxy.ts";
 import {
   callProcedure,
   DB_KINDS,
@@ -54,5 +55,51 @@ describe.each(DB_KINDS)("logs on %s", (kind) => {
     const mixed = await call("logs.append", { runId, lines: [{ seq: 20, text: "a" }, { text: "b" }] });
     expect(mixed.status).toBe(400);
     expect(mixed.body.error?.message).toMatch(/^lines: /);
+  });
+
+  it("stores a batch once when its answer was lost and the client sends it again under its batchId", async () => {
+    const lost = dataOf<{ id: string }>(await call("runs.create", { project: "logs" })).id;
+    const proxy = await startAnswerDroppingProxy({
+      target: server.url,
+      matches: (req) => req.url?.startsWith("/trpc/logs.append") === true,
+      times: 1,
+    });
+    try {
+      const body = JSON.stringify({
+        runId: lost,
+        batchId: "5d1f7a0e-2b9c-4f6a-8e3d-1c0b9a8f7e6d",
+        lines: [{ text: "Epoch 1/3" }, { text: "loss: 0.5" }],
+      });
+      const send = () =>
+        fetch(`${proxy.url}/trpc/logs.append`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${server.adminToken}`, "content-type": "application/json" },
+          body,
+        });
+      await expect(send()).rejects.toThrow();
+      expect(proxy.dropped).toBe(1);
+      const again = await send();
+      expect(((await again.json()) as { result: { data: unknown } }).result.data).toEqual({
+        appended: 0,
+        lastSeq: 1,
+        runStatus: "running",
+      });
+      const stored = dataOf<Tail>(await call("logs.tail", { runId: lost }, "query"));
+      expect(stored.lines.map((l) => [l.seq, l.text])).toEqual([
+        [0, "Epoch 1/3"],
+        [1, "loss: 0.5"],
+      ]);
+      // Another batch (another key) is new lines, even with the same text.
+      await call("logs.append", { runId: lost, batchId: "second", lines: [{ text: "loss: 0.5" }] });
+      expect(dataOf<Tail>(await call("logs.tail", { runId: lost }, "query")).lines).toHaveLength(3);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("refuses a batchId that is not a short key, naming the field", async () => {
+    const bad = await call("logs.append", { runId, batchId: "a b\u0000", lines: [{ text: "x" }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error?.message).toMatch(/batchId/);
   });
 });

@@ -25,16 +25,34 @@ const toStored = (r: LogRow): StoredLogLine => ({
 
 export function createLogService(database: Database, runService: RunService, bus: LiveEventBus) {
   /**
+   * The batch `batchId` names is stored already (it was sent before and its answer lost): true,
+   * and nothing to do. Otherwise the key is taken, in the caller's transaction, with the lines.
+   */
+  async function batchSeen(runId: string, batchId: string): Promise<boolean> {
+    const taken = await database.query(sql`
+      INSERT INTO run_log_batches (run_id, batch_id) VALUES (${runId}::uuid, ${batchId})
+      ON CONFLICT DO NOTHING RETURNING 1 AS taken`);
+    return taken.length === 0;
+  }
+
+  /**
    * Lines either all carry their own `seq` (a runner replaying its spool: re-sent lines are
-   * ignored) or none do (the server numbers them after the run's last line).
+   * ignored) or none do (the server numbers them after the run's last line). A batch with a
+   * `batchId` already stored is ignored whole.
    */
   async function append(
     runId: string,
     lines: readonly LogLineInput[],
+    batchId?: string,
   ): Promise<{ appended: number; lastSeq: number }> {
     // One transaction: the points (or lines) and their live event commit together.
     return database.transaction(async () => {
       const project = await runService.projectOf(runId);
+      if (batchId !== undefined && (await batchSeen(runId, batchId))) {
+        const [run] = await database.query<{ last_seq: number }>(sql`
+          SELECT log_seq::float8 - 1 AS last_seq FROM runs WHERE id = ${runId}::uuid`);
+        return { appended: 0, lastSeq: Number(run?.last_seq) };
+      }
       const withSeq = lines.filter((l) => l.seq !== undefined).length;
       if (withSeq !== 0 && withSeq !== lines.length) {
         throw new TRPCError({

@@ -103,7 +103,11 @@ export const BASES: Record<string, (f: Fixture) => Json> = {
   "metrics.series": (f) => ({ runIds: [f.runId], keys: ["loss"], maxPoints: 10, stepMin: 0, stepMax: 10 }),
   "metrics.keys": (f) => ({ runIds: [f.runId] }),
   "metrics.attempts": (f) => ({ runId: f.runId }),
-  "logs.append": (f) => ({ runId: f.runId, lines: [{ stream: "stdout", text: "hi" }] }),
+  "logs.append": (f) => ({
+    runId: f.runId,
+    batchId: "0b6c2a4e-7f1d-4c1e-9a51-3f7c2d9e8b10",
+    lines: [{ stream: "stdout", text: "hi" }],
+  }),
   "logs.tail": (f) => ({ runId: f.runId, afterSeq: 0, limit: 5, search: "h" }),
   "artifacts.list": (f) => ({ runId: f.runId, prefix: "a/" }),
   "datasets.list": () => ({ name: "shapes" }),

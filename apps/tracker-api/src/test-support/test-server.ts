@@ -191,4 +191,5 @@ export function dataOf<T>(response: { status: number; body: { result?: { data: u
   return response.body.result.data as T;
 }
 
+export { type AnswerDroppingProxy, startAnswerDroppingProxy } from "./answer-dropping-proxy.ts";
 export { createOwnPostgresCluster, type OwnPostgresCluster } from "./own-postgres-cluster.ts";
