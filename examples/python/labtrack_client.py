@@ -29,6 +29,7 @@ import traceback
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 
 __all__ = ["Labtrack", "LabtrackError", "Run", "RunCanceled", "init", "report_line", "to_wire_number"]
 
@@ -342,13 +343,16 @@ class Run:
                     lines = self._lines[:LOG_BATCH_MAX_LINES]
                 if not points and not lines:
                     break
+                # One key per batch of lines, kept through retries and the spool: a batch sent again
+                # after a lost answer is recognised by the server and stored once.
+                batch_id = uuid.uuid4().hex if lines else None
                 try:
-                    self._send_batch(points, lines, self.attempt)
+                    self._send_batch(points, lines, self.attempt, batch_id)
                 except LabtrackError as error:
                     if not _is_outage(error):
                         self._drop(len(points), len(lines))
                         raise
-                    self._spool_append(points, lines)
+                    self._spool_append(points, lines, batch_id)
                 self._drop(len(points), len(lines))
         self._raise_pending()
 
@@ -357,7 +361,7 @@ class Run:
             del self._points[:n_points]
             del self._lines[:n_lines]
 
-    def _send_batch(self, points, lines, attempt=None):
+    def _send_batch(self, points, lines, attempt=None, batch_id=None):
         if points:
             payload = {"runId": self.id, "points": points}
             if attempt is not None:
@@ -367,7 +371,10 @@ class Run:
             self.stats["metric_calls"] += 1
             self.stats["points_sent"] += len(points)
         if lines:
-            self._note_status(self.client.call("logs.append", {"runId": self.id, "lines": lines}, retry=True))
+            payload = {"runId": self.id, "lines": lines}
+            if batch_id:
+                payload["batchId"] = batch_id
+            self._note_status(self.client.call("logs.append", payload, retry=True))
             self.stats["log_calls"] += 1
 
     # -- disk spool (outages) -----------------------------------------------------------------
@@ -377,11 +384,13 @@ class Run:
         root = os.environ.get("LABTRACK_SPOOL_DIR") or os.path.join(os.path.expanduser("~"), ".labtrack", "spool")
         return os.path.join(root, f"{self.id}.jsonl")
 
-    def _spool_append(self, points, lines):
+    def _spool_append(self, points, lines, batch_id=None):
         os.makedirs(os.path.dirname(self.spool_file), exist_ok=True)
+        entry = {"points": points, "lines": lines, "attempt": self.attempt}
+        if batch_id:
+            entry["batchId"] = batch_id
         with open(self.spool_file, "a", encoding="utf-8") as spool:
-            batch = {"points": points, "lines": lines, "attempt": self.attempt}
-            spool.write(json.dumps(batch, separators=(",", ":")) + "\n")
+            spool.write(json.dumps(entry, separators=(",", ":")) + "\n")
             spool.flush()
             os.fsync(spool.fileno())
         self.stats["spooled_batches"] = self.stats.get("spooled_batches", 0) + 1
@@ -402,7 +411,9 @@ class Run:
         sent = 0
         for batch in batches:
             try:
-                self._send_batch(batch.get("points") or [], batch.get("lines") or [], batch.get("attempt"))
+                self._send_batch(
+                    batch.get("points") or [], batch.get("lines") or [], batch.get("attempt"), batch.get("batchId")
+                )
             except LabtrackError as error:
                 if _is_outage(error):
                     break

@@ -35,12 +35,14 @@ def series(api, run_id, keys, max_points=20_000):
 
 
 class FlakyProxy:
-    """Forwards HTTP to `upstream`, but fails `metrics.log` requests as `plan` says, one action each:
-    "drop" (close before forwarding), "drop-after" (forward, then close without answering), "503".
+    """Forwards HTTP to `upstream`, but fails `procedure` requests (`metrics.log` unless told) as
+    `plan` says, one action each: "drop" (close before forwarding), "drop-after" (forward, then
+    close without answering: a lost answer), "503".
     """
 
-    def __init__(self, upstream, plan):
+    def __init__(self, upstream, plan, procedure="metrics.log"):
         self.upstream = upstream.rstrip("/")
+        self.procedure = procedure
         self.plan = list(plan)
         self.seen = []
         self._lock = threading.Lock()
@@ -68,7 +70,7 @@ class FlakyProxy:
         body = handler.rfile.read(length) if length else None
         action = None
         with self._lock:
-            if "metrics.log" in handler.path:
+            if f"/trpc/{self.procedure}" in handler.path:
                 action = self.plan.pop(0) if self.plan else "forward"
                 self.seen.append(action)
         if action == "drop":

@@ -168,6 +168,19 @@ class RunLifecycleTest(unittest.TestCase):
         self.assertEqual(series(self.api, run.id, ["loss"])["loss"]["steps"], [0])
         run.finish()
 
+    def test_stores_log_lines_once_when_the_answer_to_them_is_lost(self):
+        proxy = FlakyProxy(self.api.url, ["drop-after"], procedure="logs.append")
+        try:
+            api = client(url=proxy.url)
+            run = api.start_run(PROJECT, name=unique_name("lost-log-answer"), flush_interval=60)
+            run.log_text("Epoch 1/2\nloss: 0.4")
+            run.finish()
+        finally:
+            proxy.close()
+        self.assertEqual(proxy.seen, ["drop-after", "forward"])
+        tail = self.api.call("logs.tail", {"runId": run.id, "limit": 100}, query=True)
+        self.assertEqual([line["text"] for line in tail["lines"]], ["Epoch 1/2", "loss: 0.4"])
+
     def test_unreachable_server_gives_up_with_labtrack_error(self):
         api = client(url="http://127.0.0.1:9", retry_timeout=0.2)
         with self.assertRaisesRegex(LabtrackError, "cannot reach"):

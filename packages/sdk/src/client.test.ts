@@ -2,7 +2,12 @@ import { writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { LiveEvent } from "@labtrack/schemas";
-import { DB_KINDS, startTestServer, type TestServer } from "@labtrack/tracker-api/test-support";
+import {
+  DB_KINDS,
+  startAnswerDroppingProxy,
+  startTestServer,
+  type TestServer,
+} from "@labtrack/tracker-api/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type LabtrackClient } from "./client.ts";
 
@@ -27,6 +32,25 @@ describe.each(DB_KINDS)("sdk against a real server on %s", (kind) => {
   afterAll(async () => {
     await client.close();
     await server.close();
+  });
+
+  it("prints a batch once when the answer to it is lost and the sdk sends it again", async () => {
+    const proxy = await startAnswerDroppingProxy({
+      target: server.url,
+      matches: (req) => req.url?.startsWith("/trpc/logs.append") === true,
+      times: 1,
+    });
+    const viaProxy = createClient({ url: proxy.url, token: server.adminToken, flushIntervalMs: 50 });
+    try {
+      const run = await viaProxy.startRun({ project: "sdk", name: "lost answer" });
+      await run.print("Epoch 1/2\nloss: 0.4");
+      expect(proxy.dropped).toBe(1);
+      const { lines } = await client.logs.tail({ runId: run.id, limit: 100 });
+      expect(lines.map((l) => l.text)).toEqual(["Epoch 1/2", "loss: 0.4"]);
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
   });
 
   it("runs a script's life: start, log in the background, print, upload, finish", async () => {

@@ -4,6 +4,7 @@ import path from "node:path";
 import type { ArtifactKind, LiveEvent, LiveRunsInput, MetricPointInput } from "@labtrack/schemas";
 import type { RouterInputs, RouterOutputs } from "@labtrack/tracker-api";
 import { downloadArtifact, uploadArtifact } from "./artifact-transfer.ts";
+import { sendLogBatch } from "./log-send.ts";
 import { MetricOutbox, type MetricOutboxStats } from "./metric-outbox.ts";
 import { type ClientOptions, createTrpcClient } from "./trpc-client.ts";
 
@@ -14,7 +15,10 @@ export interface RunHandle {
   readonly id: string;
   /** Buffers metrics for the background flush: `log({ "train/loss": 0.3 }, { step: 10, epoch: 1 })`. */
   log(metrics: Record<string, number>, at: { step: number; epoch?: number }): void;
-  /** Appends text lines to the run's logs. */
+  /**
+   * Appends text lines to the run's logs. Retries through a short outage (60 s) under one batch
+   * key, so a retry after a lost answer stores nothing twice; throws if the server refuses them.
+   */
   print(text: string, stream?: "stdout" | "stderr"): Promise<void>;
   uploadArtifact(
     path: string,
@@ -107,10 +111,10 @@ export function createClient(opts: ClientOptions & MetricDelivery) {
         for (const [key, value] of Object.entries(metrics)) outbox.add({ key, value, time, ...at });
       },
       async print(text, stream = "stdout") {
-        const answer = await trpc.logs.append.mutate({
-          runId: run.id,
-          lines: text.split("\n").map((line) => ({ stream, text: line })),
-        });
+        const lines = text.split("\n").map((line) => ({ stream, text: line }));
+        const answer = await sendLogBatch((batchId) =>
+          trpc.logs.append.mutate({ runId: run.id, batchId, lines }),
+        );
         noteStatus(answer);
       },
       uploadArtifact: (path, source, kind) =>
