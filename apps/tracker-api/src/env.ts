@@ -44,7 +44,10 @@ export type Env = z.infer<typeof envSchema> & {
   blobStore: BlobStoreConfig;
 };
 
-/** apps/dashboard/dist, found by path: the API does not depend on the dashboard package. */
+/**
+ * apps/dashboard/dist, found by path: the API does not depend on the dashboard package (the same
+ * path from src/env.ts and from the bundle, dist/main.js).
+ */
 const bundledDashboardDir = fileURLToPath(new URL("../../dashboard/dist", import.meta.url));
 
 export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {

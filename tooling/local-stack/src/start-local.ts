@@ -19,8 +19,10 @@ const children: ChildProcess[] = [];
 /** A small young generation: an idle API keeps about 50 MB less (README "Memory"). */
 const API_NODE_FLAGS = "--max-semi-space-size=4";
 
-function start(name: string, cwd: string, env: NodeJS.ProcessEnv, nodeFlags: string[] = []): ChildProcess {
-  const child = spawn(path.join(root, "node_modules/.bin/tsx"), [...nodeFlags, "src/main.ts"], {
+/** The API runs on node from its bundle (`pnpm build` made it); the runner through tsx. */
+function start(name: string, cwd: string, env: NodeJS.ProcessEnv, args: string[]): ChildProcess {
+  const [command, ...rest] = args;
+  const child = spawn(command ?? process.execPath, rest, {
     cwd: path.join(root, cwd),
     env: { ...process.env, ...env },
     stdio: "inherit",
@@ -87,16 +89,23 @@ async function runnerToken(): Promise<string> {
 
 try {
   start("tracker-api", "apps/tracker-api", { LABTRACK_PORT: port, LABTRACK_DATA_DIR: dataDir }, [
+    process.execPath,
     API_NODE_FLAGS,
+    "dist/main.js",
   ]);
   await waitForHealth();
   if (process.env.LABTRACK_NO_RUNNER !== "1") {
-    start("gpu-runner", "apps/gpu-runner", {
-      LABTRACK_URL: url,
-      LABTRACK_TOKEN: await runnerToken(),
-      LABTRACK_RUNNER_NAME: process.env.LABTRACK_RUNNER_NAME ?? "local",
-      LABTRACK_RUNNER_WORK_DIR: path.join(dataDir, "runner"),
-    });
+    start(
+      "gpu-runner",
+      "apps/gpu-runner",
+      {
+        LABTRACK_URL: url,
+        LABTRACK_TOKEN: await runnerToken(),
+        LABTRACK_RUNNER_NAME: process.env.LABTRACK_RUNNER_NAME ?? "local",
+        LABTRACK_RUNNER_WORK_DIR: path.join(dataDir, "runner"),
+      },
+      [path.join(root, "node_modules/.bin/tsx"), "src/main.ts"],
+    );
   }
 } catch (error) {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { type SQL, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -9,6 +8,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { MIGRATIONS_DIR } from "../migrations-dir.ts";
 import { ambientTransactions } from "./ambient-transaction.ts";
 import { acquireDataDirLock } from "./data-dir-lock.ts";
 import { createPgliteCluster } from "./pglite-initdb.ts";
@@ -65,7 +65,7 @@ export interface HeldLock {
 /** How this process's connections show in pg_stat_activity (which API process holds what). */
 const APPLICATION_NAME = `labtrack-api pid ${process.pid}`;
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations", import.meta.url));
+export { MIGRATIONS_DIR };
 
 export interface CreateDatabaseOptions {
   /** A Postgres URL; without it the embedded PGlite is used. */
