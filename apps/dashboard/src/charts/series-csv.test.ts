@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { csvField, seriesCsvFileName, seriesCsvHeader, seriesCsvRows } from "./series-csv.ts";
+import { seriesCsvFileName, seriesCsvHeader, seriesCsvRows } from "./series-csv.ts";
 import type { SeriesData } from "./series-data.ts";
 
 const A = "0b6f6f7e-1111-4aaa-8bbb-000000000001";
@@ -16,13 +16,6 @@ const run: SeriesData = {
 };
 
 describe("a chart's series as CSV", () => {
-  it("quotes fields with commas, quotes, line breaks or edge spaces, and nothing else", () => {
-    expect(csvField("plain-name_1")).toBe("plain-name_1");
-    expect(csvField('lr=0.1, "big"')).toBe('"lr=0.1, ""big"""');
-    expect(csvField("two\nlines")).toBe('"two\nlines"');
-    expect(csvField(" padded")).toBe('" padded"');
-  });
-
   it("writes a line per point with run, step, epoch, wall time and value; NaN and infinity by name", () => {
     const opts = { runNames: new Map([[A, 'resnet, "lr" 0.1']]), smoothing: 0 };
     expect(seriesCsvHeader(opts)).toBe("run_name,run_id,step,epoch,wall_time,value\r\n");

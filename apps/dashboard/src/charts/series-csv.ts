@@ -1,10 +1,6 @@
 import { smoothEma } from "@labtrack/core";
+import { csvField } from "../csv/csv-field.ts";
 import type { SeriesData } from "./series-data.ts";
-
-/** RFC 4180: a field with a comma, quote or line break (or spaces at an end) is quoted, quotes doubled. */
-export function csvField(text: string): string {
-  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 /** A value in full (`String` reads back to the same double); NaN and infinities by name, as pandas reads them. */
 function csvNumber(value: number): string {

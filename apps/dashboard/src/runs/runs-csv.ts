@@ -1,13 +1,9 @@
 import type { JsonValue, Run } from "@labtrack/schemas";
+import { csvField } from "../csv/csv-field.ts";
 import { columnValue, type DataColumn } from "./run-columns.ts";
 
 /** The runs table's fixed columns, as a CSV names them, before the chosen config and summary ones. */
 const FIXED_HEADERS = ["id", "status", "name", "group", "tags", "runner", "duration_s", "created_at"];
-
-/** RFC 4180: a field with a comma, quote or line break, or spaces at an end, is quoted, quotes doubled. */
-export function csvField(text: string): string {
-  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 /**
  * A config or summary value as a CSV cell: numbers in full (`String`, which reads back to the same
