@@ -97,6 +97,28 @@ describe.each(DB_KINDS)("logs on %s", (kind) => {
     }
   });
 
+  it("keeps a numbered line whose seq a line without one already took, once through a resend", async () => {
+    const mixed = dataOf<{ id: string }>(await call("runs.create", { project: "logs" })).id;
+    await call("logs.append", { runId: mixed, lines: [{ seq: 0, text: "runner 0", time: 1 }] });
+    await call("logs.append", { runId: mixed, lines: [{ stream: "system", text: "set aside", time: 2 }] });
+    const batch = {
+      runId: mixed,
+      lines: [
+        { seq: 1, text: "runner 1", time: 3 },
+        { seq: 2, text: "runner 2", time: 4 },
+      ],
+    };
+    expect((await call("logs.append", batch)).body.result?.data).toMatchObject({ appended: 2 });
+    expect((await call("logs.append", batch)).body.result?.data).toMatchObject({ appended: 0 });
+    const stored = dataOf<Tail>(await call("logs.tail", { runId: mixed }, "query"));
+    expect(stored.lines.map((l) => [l.seq, l.text])).toEqual([
+      [0, "runner 0"],
+      [1, "set aside"],
+      [2, "runner 2"],
+      [3, "runner 1"],
+    ]);
+  });
+
   it("refuses a batchId that is not a short key, naming the field", async () => {
     const bad = await call("logs.append", { runId, batchId: "a b\u0000", lines: [{ text: "x" }] });
     expect(bad.status).toBe(400);
