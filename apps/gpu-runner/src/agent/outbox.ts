@@ -85,19 +85,21 @@ export function createOutbox(opts: OutboxOptions): DiskSpool<OutboxEntry> {
           byAttempt.set(e.attempt, list);
         }
         const lines = entries.flatMap((e) => (e.t === "logs" ? e.lines : []));
-        const calls: Promise<unknown>[] = [];
-        for (const [attempt, points] of byAttempt) {
-          for (let i = 0; i < points.length; i += MAX_POINTS) {
-            const chunk = points.slice(i, i + MAX_POINTS);
-            calls.push(
-              withTimeout(
+        // One metrics call at a time, in spool order: an earlier attempt's batch must be stored
+        // before a later attempt's replaces it, or the two race and the earlier one can win.
+        const sendMetrics = async () => {
+          for (const [attempt, points] of byAttempt) {
+            for (let i = 0; i < points.length; i += MAX_POINTS) {
+              const chunk = points.slice(i, i + MAX_POINTS);
+              await withTimeout(
                 opts.trpc.metrics.log.mutate({ runId: head.runId, points: chunk, attempt }),
                 timeoutMs,
                 "metrics.log",
-              ),
-            );
+              );
+            }
           }
-        }
+        };
+        const calls: Promise<unknown>[] = [sendMetrics()];
         for (let i = 0; i < lines.length; i += MAX_LINES) {
           const chunk = lines.slice(i, i + MAX_LINES);
           calls.push(
