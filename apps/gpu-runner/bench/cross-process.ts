@@ -37,7 +37,7 @@ async function liveLatency(
   const points = 300;
   try {
     // Each point's value is the wall time (ms) at which the command printed it.
-    const script = `let i = 0; const t = setInterval(() => { console.log("@labtrack step=" + i + " sent_at=" + Date.now()); if (++i === ${points}) clearInterval(t); }, 10);`;
+    const script = `let i = 0; const t = setInterval(() => { process.stdout.write("@labtrack step=" + i + " sent_at=" + Date.now() + "\\n"); if (++i === ${points}) clearInterval(t); }, 10);`;
     const latencies: number[] = [];
     const run = await api(a).enqueue({
       spec: { kind: "command", command: [process.execPath, "-e", script] },

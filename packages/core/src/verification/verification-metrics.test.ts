@@ -49,7 +49,7 @@ describe("bestThreshold", () => {
     expect(() => bestThreshold([pair(Number.NaN, true)])).toThrow("pair 0 has a non-finite score (NaN)");
   });
 
-  it("is at least as accurate as any other threshold, and its accuracy is the one reported (property)", () => {
+  it("is at least as accurate as every other threshold, and its accuracy is the one reported (property)", () => {
     fc.assert(
       fc.property(integerPairs(1), fc.integer({ min: -25, max: 25 }), (pairs, other) => {
         const best = bestThreshold(pairs);
