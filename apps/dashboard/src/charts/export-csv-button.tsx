@@ -2,21 +2,11 @@ import { MAX_SERIES_RUNS, type MetricSeries } from "@labtrack/schemas";
 import { useRef, useState } from "react";
 import { useApi } from "../api/api-context.tsx";
 import { errorMessage } from "../api/error-message.ts";
+import { saveCsv } from "../csv/save-csv.ts";
 import { seriesCsvFileName, seriesCsvHeader, seriesCsvRows } from "./series-csv.ts";
 import { fromWireSeries, type SeriesData } from "./series-data.ts";
 import { exportExtent, fetchFullSeries, MAX_EXPORT_POINTS } from "./series-export.ts";
 import type { XWindow } from "./zoom-window.ts";
-
-function saveCsv(parts: string[], fileName: string): void {
-  const url = URL.createObjectURL(new Blob(parts, { type: "text/csv;charset=utf-8" }));
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 export interface ExportCsvButtonProps {
   metric: string;

@@ -1,6 +1,7 @@
 import { useRef, useState } from "react";
 import { useApi } from "../api/api-context.tsx";
 import { errorMessage } from "../api/error-message.ts";
+import { saveCsv } from "../csv/save-csv.ts";
 import type { DataColumn } from "./run-columns.ts";
 import { runsCsvFileName, runsCsvHeader, runsCsvRows } from "./runs-csv.ts";
 import { readAllRunsPages } from "./runs-pages.ts";
@@ -8,17 +9,6 @@ import type { RunsQuery } from "./use-runs-list.ts";
 
 /** The most runs.list returns in one page. */
 const EXPORT_PAGE_SIZE = 1000;
-
-function saveText(parts: string[], fileName: string): void {
-  const url = URL.createObjectURL(new Blob(parts, { type: "text/csv;charset=utf-8" }));
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /**
  * Downloads the runs matching the filter, in the table's sort, with the table's columns: every
@@ -57,7 +47,7 @@ export function CsvExportButton({ query, columns }: { query: RunsQuery; columns:
           setProgress({ done, total: page.total });
         },
       );
-      saveText(parts, runsCsvFileName(query.project));
+      saveCsv(parts, runsCsvFileName(query.project));
     } catch (caught) {
       if (!controller.signal.aborted) setError(`CSV export failed: ${errorMessage(caught)}`);
     } finally {
