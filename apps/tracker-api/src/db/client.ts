@@ -11,6 +11,7 @@ import postgres from "postgres";
 import { MIGRATIONS_DIR } from "../migrations-dir.ts";
 import { ambientTransactions } from "./ambient-transaction.ts";
 import { acquireDataDirLock } from "./data-dir-lock.ts";
+import { PgListener } from "./pg-listener.ts";
 import { createPgliteCluster } from "./pglite-initdb.ts";
 import * as schema from "./schema.ts";
 
@@ -95,6 +96,7 @@ function createPostgresDatabase(url: string, max: number): Database {
     });
     return lockClient;
   };
+  let listener: PgListener | null = null;
   const client = postgres(url, {
     max,
     onnotice: () => {},
@@ -119,9 +121,9 @@ function createPostgresDatabase(url: string, max: number): Database {
       const rows = await db.execute(statement);
       return rows as unknown as Row[];
     },
-    async listen(channel, onMessage, onConnect) {
-      const { unlisten } = await client.listen(channel, onMessage, onConnect);
-      return unlisten;
+    listen(channel, onMessage, onConnect) {
+      listener ??= new PgListener(url, APPLICATION_NAME);
+      return listener.listen(channel, onMessage, onConnect);
     },
     async migrate() {
       // One connection: the session-level advisory lock and the migration share it.
@@ -136,6 +138,7 @@ function createPostgresDatabase(url: string, max: number): Database {
       }
     },
     async close() {
+      await listener?.close();
       await lockClient?.end({ timeout: 5 });
       await client.end({ timeout: 5 });
     },
