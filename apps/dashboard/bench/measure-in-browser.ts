@@ -10,7 +10,9 @@ export async function signedInPage(browser: Browser, server: Server): Promise<Pa
   // tsx compiles the functions passed to page.evaluate with esbuild's `__name` helper for named
   // closures; the page needs a no-op stand-in.
   await context.addInitScript("globalThis.__name = (fn) => fn;");
-  return context.newPage();
+  const page = await context.newPage();
+  page.on("crash", () => process.stdout.write(`chromium's renderer crashed on ${page.url().slice(0, 80)}\n`));
+  return page;
 }
 
 /** Median time of the series read one chart makes (one metric of every run), without a browser. */
@@ -114,6 +116,12 @@ export async function scrollRunsTable(
   }
 }
 
+/** Something recorded around the slider drag (a CDP trace, a CPU profile). */
+export interface DragProbe {
+  start(page: Page): Promise<void>;
+  stop(page: Page): Promise<void>;
+}
+
 /**
  * The longest main-thread task while the smoothing slider on Compare is dragged back and forth
  * (`steps` input events, 30 ms apart), after the visible charts are drawn: the longest gap a
@@ -124,6 +132,7 @@ export async function longestTaskWhileSmoothing(
   server: Server,
   runIds: string[],
   steps: number,
+  probe?: DragProbe,
 ): Promise<{ heartbeatMs: number; longTaskMs: number; longTasks: number }> {
   const page = await signedInPage(browser, server);
   try {
@@ -146,6 +155,7 @@ export async function longestTaskWhileSmoothing(
         for (const entry of list.getEntries()) state.long.push(entry.duration);
       }).observe({ type: "longtask" });
     });
+    await probe?.start(page);
     const slider = page.locator('input[type="range"]');
     const box = await slider.boundingBox();
     if (!box) throw new Error("no smoothing slider");
@@ -160,6 +170,7 @@ export async function longestTaskWhileSmoothing(
     }
     await page.mouse.up();
     await page.waitForTimeout(1000);
+    await probe?.stop(page);
     return await page.evaluate(() => {
       const state = (
         globalThis as unknown as { benchState: { maxGap: number; running: boolean; long: number[] } }

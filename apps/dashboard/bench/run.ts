@@ -1,8 +1,7 @@
-import { randomBytes } from "node:crypto";
 import os from "node:os";
-import postgres from "postgres";
 import { launchChromium } from "../test/e2e/browser.ts";
 import { startTrackerServer } from "../test/e2e/tracker-server.ts";
+import { benchDatabase, runIdsOf, seedVersion, settle } from "./bench-database.ts";
 import {
   longestTaskWhileSmoothing,
   scrollRunsTable,
@@ -33,20 +32,52 @@ const verdict = (ok: boolean) => (ok ? "ok" : "MISSED");
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(0)} s`;
 
-/** A long-lived database has been vacuumed and analysed since its last big load; so is this one. */
-async function settle(url: string): Promise<void> {
-  const db = postgres(url, { max: 1, onnotice: () => {} });
-  await db.unsafe("VACUUM ANALYZE");
-  await db.end();
+const started = Date.now();
+const version = seedVersion({ runs: RUNS, points: POINTS, tableRuns: TABLE_RUNS });
+const bench = await benchDatabase(
+  baseUrl,
+  version,
+  async (url) => {
+    const seeding = await startTrackerServer({ DATABASE_URL: url });
+    try {
+      await seedCompareRuns(seeding, RUNS, POINTS);
+      log(`seeded ${RUNS} runs x 6 metrics (train/loss of ${POINTS} steps in each) in ${seconds(started)}`);
+      await seedTableRuns(seeding, TABLE_RUNS);
+      log(`seeded ${TABLE_RUNS} runs for the table in ${seconds(started)}`);
+    } finally {
+      await seeding.close();
+    }
+    await settle(url);
+  },
+  { reseed: process.env.BENCH_RESEED === "1", log },
+);
+if (bench.reused)
+  log(`using the bench data seeded before (version ${version}; BENCH_RESEED=1 seeds it again)`);
+const server = await startTrackerServer({ DATABASE_URL: bench.url });
+// Launched once the data is there: the browser does not sit idle through a long seed.
+let closing = false;
+async function startBrowser() {
+  const started = await launchChromium();
+  // A browser that dies mid-run says so, instead of a page call failing with "closed".
+  started.on("disconnected", () => closing || log("chromium exited before the bench was done"));
+  return started;
 }
+let browser = await startBrowser();
 
-const dbName = `labtrack_dashboard_bench_${randomBytes(5).toString("hex")}`;
-const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe(`CREATE DATABASE ${dbName}`);
-const dbUrl = new URL(baseUrl);
-dbUrl.pathname = `/${dbName}`;
-const server = await startTrackerServer({ DATABASE_URL: dbUrl.toString() });
-const browser = await launchChromium();
+/**
+ * One measurement, tried again once in a new page (and a new browser if the old one is gone)
+ * when the page crashed or was closed under it; a second failure stops the bench.
+ */
+async function once<T>(what: string, measure: () => Promise<T>): Promise<T> {
+  try {
+    return await measure();
+  } catch (error) {
+    if (!/closed|crash/i.test(String(error))) throw error;
+    log(`${what}: ${String(error).split("\n")[0]}; measuring again`);
+    if (!browser.isConnected()) browser = await startBrowser();
+    return measure();
+  }
+}
 
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
@@ -64,10 +95,10 @@ interface CompareFigures {
 }
 
 async function measureCompare(target: typeof server, runIds: string[], into: CompareFigures) {
-  const times = await timeToFirstChart(browser, target, runIds);
+  const times = await once("first chart", () => timeToFirstChart(browser, target, runIds));
   into.first.push(times.first);
   into.appStart.push(times.appStart);
-  const drag = await longestTaskWhileSmoothing(browser, target, runIds, 80);
+  const drag = await once("slider", () => longestTaskWhileSmoothing(browser, target, runIds, 80));
   into.longest.push(Math.max(drag.heartbeatMs, drag.longTaskMs));
   into.longTasks.push(drag.longTasks);
 }
@@ -84,13 +115,10 @@ function describeCompare(label: string, f: CompareFigures): string {
 }
 
 async function benchCompare(): Promise<string> {
-  const started = Date.now();
-  const runIds = await seedCompareRuns(server, RUNS, POINTS);
-  await settle(dbUrl.toString());
-  log(`seeded ${RUNS} runs x 6 metrics (train/loss of ${POINTS} steps in each) in ${seconds(started)}`);
+  const runIds = await runIdsOf(bench.url, "bench-compare");
   const serverMs = await seriesLatency(server, runIds);
   const baseline = BASELINE_DIST
-    ? await startTrackerServer({ DATABASE_URL: dbUrl.toString(), LABTRACK_DASHBOARD_DIR: BASELINE_DIST })
+    ? await startTrackerServer({ DATABASE_URL: bench.url, LABTRACK_DASHBOARD_DIR: BASELINE_DIST })
     : null;
   const loadBefore = load();
   const current: CompareFigures = { first: [], appStart: [], longest: [], longTasks: [] };
@@ -121,13 +149,9 @@ async function benchCompare(): Promise<string> {
 }
 
 async function benchTable(): Promise<string> {
-  const started = Date.now();
-  await seedTableRuns(server, TABLE_RUNS);
-  log(`seeded ${TABLE_RUNS} runs for the table in ${seconds(started)}`);
-  const scroll = await scrollRunsTable(browser, server, "bench-table", TABLE_RUNS, {
-    frames: 360,
-    pxPerFrame: 160,
-  });
+  const scroll = await once("table", () =>
+    scrollRunsTable(browser, server, "bench-table", TABLE_RUNS, { frames: 360, pxPerFrame: 160 }),
+  );
   if (process.env.BENCH_VERBOSE) log(`frame times: ${scroll.deltas.join(" ")}`);
   return (
     `runs table, ${TABLE_RUNS} runs: ${scroll.averageFps.toFixed(1)} fps average, ${scroll.worstWindowFps} fps ` +
@@ -141,9 +165,8 @@ try {
   if (ONLY !== "table") lines.push(await benchCompare());
   if (ONLY !== "compare") lines.push(await benchTable());
 } finally {
-  // The scratch database goes even when the browser died mid-run (its close then rejects).
+  // The server goes even when the browser died mid-run (its close then rejects).
+  closing = true;
   await Promise.allSettled([browser.close(), server.close()]);
-  await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.end();
 }
 log(lines.join("\n"));
