@@ -3,6 +3,9 @@ import { type QueryClient, useQuery, useQueryClient } from "@tanstack/react-quer
 import { useCallback, useRef } from "react";
 import { useApi } from "../api/api-context.tsx";
 import { appendChunk, fromWireSeries, type SeriesData } from "./series-data.ts";
+import { createSeriesRequestQueue } from "./series-request-queue.ts";
+
+const inTurn = createSeriesRequestQueue();
 
 /**
  * Points per series asked of the server: min and max of ~500 buckets, about two per pixel of a
@@ -25,13 +28,17 @@ export function useMetricSeries(metric: string, runIds: readonly string[], enabl
     enabled,
     staleTime: Number.POSITIVE_INFINITY,
     queryFn: async ({ signal }) => {
-      const series = await client.metrics.series.query(
-        {
-          runIds: runIds.slice(0, MAX_SERIES_RUNS),
-          keys: [metric],
-          maxPoints: chartPointsFor(runIds.length),
-        },
-        { signal },
+      const series = await inTurn(
+        () =>
+          client.metrics.series.query(
+            {
+              runIds: runIds.slice(0, MAX_SERIES_RUNS),
+              keys: [metric],
+              maxPoints: chartPointsFor(runIds.length),
+            },
+            { signal },
+          ),
+        signal,
       );
       return series.map((s: MetricSeries) => fromWireSeries(s));
     },

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import uPlot, { type AlignedData, type Options } from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { cancelChartWork, queueChartWork } from "./chart-work-queue.ts";
+import { markFirstPaint } from "./first-chart-paint.ts";
 
 export interface UplotChartProps {
   /** Options without size; a new object re-creates the chart, so memoise it. */
@@ -13,16 +14,6 @@ export interface UplotChartProps {
   workKey?: string;
   className?: string;
   "aria-label"?: string;
-}
-
-const FIRST_PAINT = "labtrack:first-chart-painted";
-
-/** A performance mark once the page's first chart with data is on screen (read by `pnpm bench`). */
-function markFirstPaint(chart: uPlot): void {
-  if ((chart.data[0]?.length ?? 0) === 0 || performance.getEntriesByName(FIRST_PAINT).length > 0) return;
-  requestAnimationFrame(() => {
-    if (performance.getEntriesByName(FIRST_PAINT).length === 0) performance.mark(FIRST_PAINT);
-  });
 }
 
 /** A uPlot canvas that follows its container's width. */

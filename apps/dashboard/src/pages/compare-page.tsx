@@ -1,17 +1,18 @@
-import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
-import { ChartControls } from "../charts/chart-controls.tsx";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useAfterFirstChart } from "../charts/first-chart-paint.ts";
 import { createHighlightStore, HighlightContext } from "../charts/highlight-store.ts";
 import type { ChartSettings } from "../charts/metric-chart.tsx";
 import { groupMetricsByPrefix } from "../charts/metric-groups.ts";
-import { MetricSections } from "../charts/metric-sections.tsx";
 import { assignRunColors } from "../charts/run-colors.ts";
 import { useUrlZoom } from "../charts/use-url-zoom.ts";
 import { type CompareState, formatCompareState, parseCompareState } from "../compare/compare-url-state.ts";
 import { ConfigDiffTable, SummaryCompareTable } from "../compare/config-diff-table.tsx";
+import { DraftedChartControls, DraftedMetricSections } from "../compare/drafted-smoothing.tsx";
 import { GroupControls } from "../compare/group-controls.tsx";
 import { ParamPanelsSection } from "../compare/param-panels-section.tsx";
 import { groupRunsBy } from "../compare/run-groups.ts";
 import { RunLegend } from "../compare/run-legend.tsx";
+import { createSmoothingDraft } from "../compare/smoothing-draft.ts";
 import { useComparedRuns } from "../compare/use-compared-runs.ts";
 import { EmptyState, ErrorState, Spinner } from "../components/states.tsx";
 import { LiveIndicator } from "../live/use-live-runs.tsx";
@@ -59,30 +60,22 @@ export function CompareView() {
     ]);
     return new Map([...runNames, ...names]);
   }, [runNames, groups]);
-  // The slider moves at once; the charts follow in a background render that yields between charts,
-  // and the URL is written once the slider rests.
-  const [draftSmoothing, setDraftSmoothing] = useState<number | null>(null);
-  const smoothing = draftSmoothing ?? state.smoothing;
-  const chartSmoothing = useDeferredValue(smoothing);
+  // The slider moves at once and the charts follow once per frame, in a background render, without
+  // re-rendering this page (see smoothing-draft.ts); the URL is written once the slider rests.
+  const [smoothingDraft] = useState(() => createSmoothingDraft());
   const smoothingTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => () => clearTimeout(smoothingTimer.current ?? undefined), []);
-  const controls: ChartSettings = {
-    xAxis: state.xAxis,
-    smoothing,
-    logScale: state.logScale,
-    ignoreOutliers: state.ignoreOutliers,
-  };
   const settings = useMemo<ChartSettings>(
     () => ({
       xAxis: state.xAxis,
-      smoothing: chartSmoothing,
+      smoothing: state.smoothing,
       logScale: state.logScale,
       ignoreOutliers: state.ignoreOutliers,
     }),
-    [state.xAxis, chartSmoothing, state.logScale, state.ignoreOutliers],
+    [state.xAxis, state.smoothing, state.logScale, state.ignoreOutliers],
   );
   const onControls = (next: ChartSettings) => {
-    if (next.smoothing === smoothing) {
+    if (next.smoothing === (smoothingDraft.now() ?? state.smoothing)) {
       // A zoom is carried to the new x axis (the same points stay in view), or dropped.
       const nextZoom = next.xAxis === state.xAxis ? zoom : convert(zoom, state.xAxis, next.xAxis);
       update({
@@ -93,11 +86,11 @@ export function CompareView() {
       });
       return;
     }
-    setDraftSmoothing(next.smoothing);
+    smoothingDraft.set(next.smoothing);
     clearTimeout(smoothingTimer.current ?? undefined);
     smoothingTimer.current = setTimeout(() => {
       update({ smoothing: next.smoothing });
-      setDraftSmoothing(null);
+      smoothingDraft.set(null);
     }, SMOOTHING_URL_DELAY_MS);
   };
   const onToggle = useCallback((id: string) => {
@@ -112,6 +105,7 @@ export function CompareView() {
     updateCompareUrl({ hidden: shown === null ? [] : runIds.filter((id) => !shown.includes(id)) });
   }, []);
   const [copied, setCopied] = useState(false);
+  const panelsMayLoad = useAfterFirstChart();
   const needle = state.metricFilter.toLowerCase();
   const sections = useMemo(
     () =>
@@ -167,7 +161,7 @@ export function CompareView() {
       </div>
       {errors.length > 0 && <ErrorState error={errors[0]} title="Some runs could not be loaded" />}
       <div className="toolbar">
-        <ChartControls settings={controls} onChange={onControls} />
+        <DraftedChartControls draft={smoothingDraft} settings={settings} onChange={onControls} />
         <input
           type="search"
           className="metric-search"
@@ -206,7 +200,8 @@ export function CompareView() {
         </EmptyState>
       ) : (
         <HighlightContext.Provider value={highlight}>
-          <MetricSections
+          <DraftedMetricSections
+            draft={smoothingDraft}
             sections={sections}
             runIds={runIds}
             runNames={chartNames}
@@ -220,7 +215,7 @@ export function CompareView() {
           />
         </HighlightContext.Provider>
       )}
-      {!pending && <ParamPanelsSection runs={runs} />}
+      {!pending && panelsMayLoad && <ParamPanelsSection runs={runs} />}
       {pending ? (
         <Spinner label="Loading runs" />
       ) : (
