@@ -126,11 +126,13 @@ describe.each(DB_KINDS.filter((kind) => kind === "postgres"))(
       const runnerId = await register(other, "vanishing-runner", "cross-reap");
       const queued = await enqueue(other, "cross-reap");
       expect((await other.services.runners.claim({ runnerId, slot: 0, waitMs: 0 }))?.id).toBe(queued.id);
+      // (Advisory locks are per database: other suites' servers on the same Postgres hold theirs.)
       // The holder's session ends (its connection dropped): Postgres frees the lock and one process,
       // whichever tries first, holds it again within an interval.
       const admin = postgres(first.databaseUrl!, { max: 1, onnotice: () => {} });
       await admin`SELECT pg_terminate_backend(pid) FROM pg_locks
-      WHERE locktype = 'advisory' AND objid = ${CLUSTER_DUTIES_LOCK} AND granted`;
+      WHERE locktype = 'advisory' AND objid = ${CLUSTER_DUTIES_LOCK} AND granted
+        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
       await admin.end();
       // Until the old holder's next tick finds its connection gone, both may say they hold it (the
       // old one does no work then: a tick checks the lock is alive before it reaps): wait for one.

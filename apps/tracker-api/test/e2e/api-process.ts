@@ -6,17 +6,16 @@ export { freePort } from "../../src/test-support/free-port.ts";
 
 const apiDir = fileURLToPath(new URL("../..", import.meta.url));
 
-/** Starts `tsx src/main.ts` as `pnpm start` does and resolves once it printed its sign-in link. */
+/**
+ * Starts the server as `node --import tsx src/main.ts` and resolves once it printed its sign-in link.
+ * Node itself runs it (tsx only as a loader), so `child` is the server's process: a SIGKILL kills it,
+ * and a SIGTERM reaches its own handler. (tsx's CLI wrapper relays a signal, and when the child does
+ * not confirm it within 30 ms, as on a loaded machine, SIGKILLs it and exits with 143.)
+ */
 export function startApi(
   env: Record<string, string>,
-  opts: { direct?: boolean } = {},
 ): Promise<{ child: ChildProcess; output: () => string }> {
-  // `direct`: node itself runs the server (tsx as a loader), so `child` is the server's process and
-  // a SIGKILL kills it, not only the tsx wrapper that would leave it running.
-  const [command, args] = opts.direct
-    ? [process.execPath, ["--import", "tsx", "src/main.ts"]]
-    : [path.join(apiDir, "node_modules/.bin/tsx"), ["src/main.ts"]];
-  const child = spawn(command, args, {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: apiDir,
     env: { ...process.env, LABTRACK_LOG_LEVEL: "warn", ...env },
   });

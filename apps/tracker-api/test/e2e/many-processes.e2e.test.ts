@@ -70,17 +70,14 @@ describe.each(DB_KINDS.filter((kind) => kind === "postgres"))(
           const dataDir = await mkdtemp(path.join(os.tmpdir(), "labtrack-many-"));
           dataDirs.push(dataDir);
           const port = await freePort();
-          const { child } = await startApi(
-            {
-              DATABASE_URL: scratch.url,
-              LABTRACK_PORT: String(port),
-              LABTRACK_ADMIN_TOKEN: ADMIN,
-              LABTRACK_DATA_DIR: dataDir,
-              LABTRACK_LEASE_MS: "5000",
-              LABTRACK_REAPER_INTERVAL_MS: "200",
-            },
-            { direct: true },
-          );
+          const { child } = await startApi({
+            DATABASE_URL: scratch.url,
+            LABTRACK_PORT: String(port),
+            LABTRACK_ADMIN_TOKEN: ADMIN,
+            LABTRACK_DATA_DIR: dataDir,
+            LABTRACK_LEASE_MS: "5000",
+            LABTRACK_REAPER_INTERVAL_MS: "200",
+          });
           return { url: `http://127.0.0.1:${port}`, child, alive: true };
         }),
       );
@@ -101,11 +98,16 @@ describe.each(DB_KINDS.filter((kind) => kind === "postgres"))(
       for (const dir of dataDirs) await rm(dir, { recursive: true, force: true });
     });
 
-    /** The process holding the once-per-cluster lock, by the pid in its connections' application_name. */
+    /**
+     * The process holding the once-per-cluster lock of this database (advisory locks are per
+     * database; other suites' servers on the same Postgres hold theirs), by the pid in its
+     * connections' application_name.
+     */
     async function dutiesHolder(): Promise<number | null> {
       const rows = await admin<{ name: string }[]>`
       SELECT a.application_name AS name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE l.locktype = 'advisory' AND l.objid = ${CLUSTER_DUTIES_LOCK} AND l.granted`;
+      WHERE l.locktype = 'advisory' AND l.objid = ${CLUSTER_DUTIES_LOCK} AND l.granted
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
       const pid = Number(rows[0]?.name.match(/pid (\d+)$/)?.[1]);
       const index = apis.findIndex((a) => a.child.pid === pid);
       return index < 0 ? null : index;
