@@ -9,7 +9,7 @@ describe("array literals", () => {
   });
   it("writes non-finite numbers the way Postgres reads float8", () => {
     expect(
-      numberArrayLiteral([1.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, null]),
-    ).toBe("{1.5,NaN,Infinity,-Infinity,NULL}");
+      numberArrayLiteral([1.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, null, -0, 0]),
+    ).toBe("{1.5,NaN,Infinity,-Infinity,NULL,-0,0}");
   });
 });

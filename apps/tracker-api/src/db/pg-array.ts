@@ -9,7 +9,10 @@ export function textArrayLiteral(values: readonly (string | null)[]): string {
   return `{${items.join(",")}}`;
 }
 
-/** Numbers print as Postgres reads them: NaN, Infinity and -Infinity included. */
+const numberItem = (v: number | null | undefined): string =>
+  v === null || v === undefined ? "NULL" : Object.is(v, -0) ? "-0" : String(v);
+
+/** Numbers print as Postgres reads them: NaN, Infinity, -Infinity and -0 (String(-0) is "0") included. */
 export function numberArrayLiteral(values: readonly (number | null | undefined)[]): string {
-  return `{${values.map((v) => (v === null || v === undefined ? "NULL" : String(v))).join(",")}}`;
+  return `{${values.map(numberItem).join(",")}}`;
 }

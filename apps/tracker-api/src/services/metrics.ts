@@ -7,8 +7,9 @@ import type { Database } from "../db/client.ts";
 import { numberArrayLiteral, textArrayLiteral } from "../db/pg-array.ts";
 import type { LiveEventBus } from "./live-events.ts";
 import { attemptOfWrite, attemptStarts, refoldReplaced, takeOverSteps } from "./metric-attempts.ts";
+import { type IngestColumns, type IngestMode, insertBatch, isUniqueViolation } from "./metric-ingest.ts";
 import type { RunService } from "./runs.ts";
-import { ROLLUP_LEVELS_SQL, ROLLUP_WIDTHS, readSeries } from "./series-query.ts";
+import { readSeries } from "./series-query.ts";
 
 interface InsertedRow extends Record<string, unknown> {
   key: string;
@@ -47,72 +48,50 @@ export function toColumnar(rows: readonly InsertedRow[]): MetricSeriesChunk[] {
 
 export function createMetricService(database: Database, runService: RunService, bus: LiveEventBus) {
   /**
-   * Stores a batch in one statement: an `unnest` insert that skips points already stored
-   * (same run, key and step), then folds only the new points into each key's summary. Each point
-   * records the run's attempt; a retried attempt first takes over the steps an earlier attempt
-   * logged (metric-attempts.ts), so its values replace theirs.
+   * Stores a batch in one statement (metric-ingest.ts) that inserts the points and folds only the
+   * new ones into each key's summary and rollups. Each point records the run's attempt; a retried
+   * attempt first takes over the steps an earlier attempt logged (metric-attempts.ts), so its
+   * values replace theirs. The batch is first stored as all new (a plain insert); when some point
+   * was already stored (a re-send, a step repeated in the batch, a concurrent writer of the same
+   * step) that fails and changes nothing, and the batch is stored again skipping those points.
    */
   async function log(
     runId: string,
     points: readonly MetricPoint[],
     statedAttempt?: number,
   ): Promise<{ inserted: number; received: number }> {
-    // One transaction: the points (or lines) and their live event commit together.
+    const now = Date.now();
+    const columns: IngestColumns = {
+      keys: points.map((p) => p.key),
+      steps: points.map((p) => p.step),
+      values: points.map((p) => p.value),
+      times: points.map((p) => timeToMs(p.time, now)),
+      epochs: points.map((p) => p.epoch),
+    };
+    try {
+      return await logAs(runId, points, columns, statedAttempt, "new");
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return logAs(runId, points, columns, statedAttempt, "skip-stored");
+    }
+  }
+
+  function logAs(
+    runId: string,
+    points: readonly MetricPoint[],
+    columns: IngestColumns,
+    statedAttempt: number | undefined,
+    mode: IngestMode,
+  ): Promise<{ inserted: number; received: number }> {
+    // One transaction (a savepoint inside the request's): the points and their live event commit
+    // together, and a failed try leaves nothing behind.
     return database.transaction(async () => {
       const project = await runService.projectOf(runId);
       const attempt = await attemptOfWrite(database, runId, statedAttempt);
-      const now = Date.now();
-      const times = points.map((p) => timeToMs(p.time, now));
-      const keys = points.map((p) => p.key);
-      const steps = points.map((p) => p.step);
+      const { keys, steps, times } = columns;
       // A retried run's points replace the earlier attempts' at the same steps (see metric-attempts.ts).
       const replaced = attempt > 1 ? await takeOverSteps(database, runId, attempt, keys, steps, times) : [];
-      const counted = await database.query<{ inserted: number }>(sql`
-        WITH input AS (
-          SELECT * FROM unnest(
-            ${textArrayLiteral(keys)}::text[],
-            ${numberArrayLiteral(steps)}::int8[],
-            ${numberArrayLiteral(points.map((p) => p.value))}::float8[],
-            ${numberArrayLiteral(times)}::float8[],
-            ${numberArrayLiteral(points.map((p) => p.epoch))}::int4[]
-          ) AS t(key, step, value, time_ms, epoch)
-        ), ins AS (
-          INSERT INTO metric_points (run_id, key, step, value, time_ms, epoch, attempt)
-          SELECT ${runId}::uuid, key, step, value, time_ms, epoch, ${attempt}::int4 FROM input
-          ON CONFLICT DO NOTHING
-          RETURNING key, step, value, time_ms, epoch, attempt
-        ), ${ROLLUP_LEVELS_SQL}, agg AS (
-          SELECT key, count(*) AS n, min(step) AS first_step, max(step) AS last_step FROM ins GROUP BY key
-        ), last_values AS (
-          SELECT DISTINCT ON (key) key, value AS last FROM ins ORDER BY key, step DESC
-        ), extremes AS (
-          -- the 16-step rollup blocks already hold each block's extremes: fold them, not every point
-          SELECT key, min(mn) AS mn, max(mx) AS mx FROM ${sql.raw(`rollup_${ROLLUP_WIDTHS[0]}`)} GROUP BY key
-        ), summary AS (
-          INSERT INTO metric_summaries AS s (run_id, key, first_step, last, last_step, min, min_step, max, max_step, count)
-          SELECT ${runId}::uuid, agg.key, first_step, last, last_step, mn[1], mn[2]::int8, mx[1], (-mx[2])::int8, n
-          FROM agg JOIN last_values USING (key) LEFT JOIN extremes USING (key)
-          ON CONFLICT (run_id, key) DO UPDATE SET
-            first_step = LEAST(s.first_step, excluded.first_step),
-            last = CASE WHEN excluded.last_step > s.last_step THEN excluded.last ELSE s.last END,
-            last_step = GREATEST(s.last_step, excluded.last_step),
-            min_step = CASE WHEN excluded.min IS NOT NULL AND (s.min IS NULL OR excluded.min < s.min
-              OR (excluded.min = s.min AND excluded.min_step < s.min_step)) THEN excluded.min_step ELSE s.min_step END,
-            min = CASE WHEN excluded.min IS NOT NULL AND (s.min IS NULL OR excluded.min < s.min) THEN excluded.min ELSE s.min END,
-            max_step = CASE WHEN excluded.max IS NOT NULL AND (s.max IS NULL OR excluded.max > s.max
-              OR (excluded.max = s.max AND excluded.max_step < s.max_step)) THEN excluded.max_step ELSE s.max_step END,
-            max = CASE WHEN excluded.max IS NOT NULL AND (s.max IS NULL OR excluded.max > s.max) THEN excluded.max ELSE s.max END,
-            count = s.count + excluded.count
-        ), rollup AS (
-          INSERT INTO metric_rollups AS r (run_id, key, width, block, mn, mx, n)
-          SELECT ${runId}::uuid, key, width, block, mn, mx, n FROM rollup_levels
-          ON CONFLICT (run_id, key, width, block) DO UPDATE SET
-            mn = CASE WHEN excluded.mn < r.mn THEN excluded.mn ELSE r.mn END,
-            mx = CASE WHEN excluded.mx > r.mx THEN excluded.mx ELSE r.mx END,
-            n = r.n + excluded.n
-        )
-        SELECT count(*)::int AS inserted FROM ins`);
-      const inserted = Number(counted[0]?.inserted ?? 0);
+      const inserted = await insertBatch(database, runId, attempt, columns, mode);
       await refoldReplaced(database, runId, replaced);
       if (inserted === points.length) {
         // Every point is new: the batch itself is what was stored (no need to send it back from SQL).
