@@ -61,16 +61,21 @@ export function buildClassifier(backbone: Backbone, options: HeadOptions): Class
 }
 
 /**
- * Head logits from features. When training, dropout masks come from `dropoutSeed` so that a run is
- * reproducible (tfjs' Dropout layer draws unseeded masks).
+ * Head logits from features. When training (a `dropoutSeed` is given), dropout masks come from it so
+ * that a run is reproducible (tfjs' Dropout layer draws unseeded masks), and a BatchNormalization in
+ * the head (the metric-learning embedding's) normalises by the batch and updates its moving
+ * statistics; a batch of one image, whose variance is 0, uses the moving statistics instead.
+ * Dropout goes before each dense layer only, as in the export model.
  */
 export function headLogits(classifier: Classifier, features: tf.Tensor2D, dropoutSeed?: number): tf.Tensor2D {
+  const training = dropoutSeed !== undefined && (features.shape[0] ?? 0) > 1;
   let x: tf.Tensor2D = features;
   for (const [i, layer] of classifier.headLayers.entries()) {
-    if (dropoutSeed !== undefined && classifier.dropout > 0) {
+    const dense = layer.getClassName() === "Dense";
+    if (dense && dropoutSeed !== undefined && classifier.dropout > 0) {
       x = tf.dropout(x, classifier.dropout, undefined, dropoutSeed + i) as tf.Tensor2D;
     }
-    x = layer.apply(x) as tf.Tensor2D;
+    x = layer.apply(x, { training }) as tf.Tensor2D;
   }
   return classifier.margin ? (classifier.margin.centres.apply(x) as tf.Tensor2D) : x;
 }
