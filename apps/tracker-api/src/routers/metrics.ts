@@ -1,14 +1,10 @@
-import {
-  metricsAttemptsInput,
-  metricsKeysInput,
-  metricsLogInput,
-  metricsSeriesInput,
-} from "@labtrack/schemas";
+import { metricsAttemptsInput, metricsKeysInput, metricsSeriesInput } from "@labtrack/schemas";
 import { authedProcedure, router } from "../trpc.ts";
+import { metricsLogInputParser } from "./metrics-log-input.ts";
 
 export const metricsRouter = router({
   /** Stores points; `runStatus` tells a script whose run was canceled to stop (it is then `canceled`). */
-  log: authedProcedure.input(metricsLogInput).mutation(async ({ ctx, input }) => {
+  log: authedProcedure.input(metricsLogInputParser).mutation(async ({ ctx, input }) => {
     await ctx.services.access.assertRun(ctx.caller, input.runId, "write");
     const stored = await ctx.services.metrics.log(input.runId, input.points, input.attempt);
     return {
