@@ -38,6 +38,8 @@ export function ExportCsvButton({
   const abort = useRef<AbortController | null>(null);
   const extent = exportExtent(overview, steps);
   const tooMany = extent !== null && extent.points > MAX_EXPORT_POINTS;
+  // Compare loads the runs (their names) just after its first chart: a file is not written with ids for names.
+  const namesPending = overview.some((s) => !runNames.has(s.runId));
 
   const exportCsv = async () => {
     if (!extent) return;
@@ -89,13 +91,15 @@ export function ExportCsvButton({
       <button
         type="button"
         className="btn btn-small"
-        disabled={!extent || tooMany}
+        disabled={!extent || tooMany || namesPending}
         onClick={() => void exportCsv()}
         aria-label={`Download ${metric} as CSV`}
         title={
-          tooMany
-            ? `About ${extent.points.toLocaleString("en-US")} points: zoom in to export at most ${MAX_EXPORT_POINTS.toLocaleString("en-US")}`
-            : `Every point of the curves shown${steps ? " in the zoomed window" : ""}, as CSV (run, step, value${smoothing > 0 ? ", smoothed" : ""})`
+          namesPending
+            ? "Waiting for the runs' names"
+            : tooMany
+              ? `About ${extent.points.toLocaleString("en-US")} points: zoom in to export at most ${MAX_EXPORT_POINTS.toLocaleString("en-US")}`
+              : `Every point of the curves shown${steps ? " in the zoomed window" : ""}, as CSV (run, step, value${smoothing > 0 ? ", smoothed" : ""})`
         }
       >
         CSV

@@ -148,6 +148,9 @@ export function MetricChart(props: MetricChartProps) {
   // Past 20 runs the faint raw curves behind the smoothed ones are a haze that costs as much to
   // paint as the curves themselves; they are left out (the smoothed curve and tooltip remain).
   const rawBehind = data.lines.length <= RAW_BEHIND_MAX_RUNS;
+  // Past 20 runs the curves are 1 px wide: Skia draws those as hairlines, without building a
+  // stroke outline for each of the 50 paths on every redraw (and 50 thin curves read better).
+  const curveWidth = rawBehind ? 1.75 : 1;
   // biome-ignore lint/correctness/useExhaustiveDependencies: layout and theme summarise what the options read
   const options = useMemo((): Omit<Options, "width" | "height"> => {
     const palette = readChartTheme();
@@ -158,13 +161,13 @@ export function MetricChart(props: MetricChartProps) {
       const color = colors.get(line.runId) ?? "#888";
       lineSeries.push({
         stroke: smoothingOn ? withAlpha(color, 0.22) : color,
-        width: smoothingOn ? 1 : 1.5,
+        width: smoothingOn || !rawBehind ? 1 : 1.5,
         show: !smoothingOn || rawBehind,
         spanGaps: true,
         points: { show: false },
       });
       if (line.smoothed !== null) {
-        lineSeries.push({ stroke: color, width: 1.75, spanGaps: true, points: { show: false } });
+        lineSeries.push({ stroke: color, width: curveWidth, spanGaps: true, points: { show: false } });
       }
     }
     let ownDrag = false;

@@ -20,10 +20,22 @@ export interface MetricPanelProps {
   onZoom: (window: XWindow | null) => void;
 }
 
-/** Loads when scrolled into view, so a page with a hundred metrics asks only for what is seen. */
+/** How far outside the window a chart counts as in view (it loads before it is scrolled to). */
+const NEAR_PX = 300;
+
+/**
+ * Loads when scrolled into view, so a page with a hundred metrics asks only for what is seen. A
+ * chart already in the window when it mounts asks at once, not a frame later when the
+ * IntersectionObserver first reports.
+ */
 function useVisible<T extends Element>(): [React.RefObject<T | null>, boolean] {
   const ref = useRef<T>(null);
   const [visible, setVisible] = useState(false);
+  useLayoutEffect(() => {
+    const box = ref.current?.getBoundingClientRect();
+    if (box && box.height > 0 && box.top < window.innerHeight + NEAR_PX && box.bottom > -NEAR_PX)
+      setVisible(true);
+  }, []);
   useEffect(() => {
     const element = ref.current;
     if (!element || visible) return;
@@ -35,7 +47,7 @@ function useVisible<T extends Element>(): [React.RefObject<T | null>, boolean] {
       (entries) => {
         if (entries.some((e) => e.isIntersecting)) setVisible(true);
       },
-      { rootMargin: "300px" },
+      { rootMargin: `${NEAR_PX}px` },
     );
     observer.observe(element);
     return () => observer.disconnect();

@@ -34,7 +34,9 @@ export function CompareView() {
   const { search } = useLocation();
   const state = parseCompareState(search);
   const update = updateCompareUrl;
-  const { runs, pending, errors, keys, live } = useComparedRuns(state.runIds);
+  const { runs, pending, errors, keys, live } = useComparedRuns(state.runIds, {
+    runsFirst: state.groupBy !== "",
+  });
   const runKey = state.runIds.join(",");
   // biome-ignore lint/correctness/useExhaustiveDependencies: runKey summarises the ids
   const runIds = useMemo(() => state.runIds, [runKey]);
