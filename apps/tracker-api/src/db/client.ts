@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { type SQL, sql } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { type PgDatabase, PgDialect, type PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -22,8 +22,12 @@ export type Drizzle = PgDatabase<PgQueryResultHKT, Schema>;
 export interface Database {
   readonly kind: "pglite" | "postgres";
   readonly db: Drizzle;
-  /** Runs raw SQL and returns its rows, the same shape on both engines. */
-  query<Row extends Record<string, unknown>>(statement: SQL): Promise<Row[]>;
+  /**
+   * Runs raw SQL and returns its rows, the same shape on both engines. `prepare`: for a statement
+   * run very often, keep it prepared on each Postgres connection (parsed once, and planned once
+   * when Postgres finds its generic plan as good as a fresh one); PGlite ignores it.
+   */
+  query<Row extends Record<string, unknown>>(statement: SQL, options?: QueryOptions): Promise<Row[]>;
   /**
    * Runs `fn` in one transaction; `db` and `query` inside it (down the async call chain) use it.
    * Nested calls are savepoints. See ambient-transaction.ts.
@@ -56,6 +60,10 @@ export interface Database {
   close(): Promise<void>;
 }
 
+export interface QueryOptions {
+  prepare?: boolean;
+}
+
 /** A session advisory lock, held as long as its connection lives. */
 export interface HeldLock {
   /** False once the connection holding it is gone (the lock is then free for another process). */
@@ -82,6 +90,8 @@ export async function createDatabase(options: CreateDatabaseOptions): Promise<Da
     : await createPgliteDatabase(options.pgliteDir);
   return database;
 }
+
+const dialect = new PgDialect();
 
 /** Held while migrating, so API processes starting at once on one database take turns. */
 const MIGRATION_LOCK = sql`hashtext('labtrack:migrations')`;
@@ -117,7 +127,17 @@ function createPostgresDatabase(url: string, max: number): Database {
     afterCommit,
     beforeCommit,
     tryHoldLock: (key) => tryHoldLock(lockSession(), key),
-    async query<Row extends Record<string, unknown>>(statement: SQL) {
+    async query<Row extends Record<string, unknown>>(statement: SQL, options?: QueryOptions) {
+      if (options?.prepare) {
+        // drizzle's execute never prepares: the statement goes to the current connection (the
+        // caller's transaction's, or the pool's) through postgres.js, which prepares it by its text.
+        const { sql: text, params } = dialect.sqlToQuery(statement);
+        const { client: current } = (db as unknown as { session: { client: postgres.Sql } }).session;
+        const rows = await current.unsafe(text, params as postgres.ParameterOrJSON<never>[], {
+          prepare: true,
+        });
+        return rows as unknown as Row[];
+      }
       const rows = await db.execute(statement);
       return rows as unknown as Row[];
     },

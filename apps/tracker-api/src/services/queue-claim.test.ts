@@ -1,5 +1,6 @@
 import type { RunnersRegisterInput } from "@labtrack/schemas";
 import { runnersRegisterInput } from "@labtrack/schemas";
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DB_KINDS, startTestServer, type TestServer } from "../test-support/test-server.ts";
 
@@ -38,6 +39,7 @@ describe.each(DB_KINDS)("claiming queued runs on %s", (kind) => {
   };
   const claim = (runnerId: string, slot = 0, waitMs = 0) =>
     server.services.runners.claim({ runnerId, slot, waitMs });
+  const statusOf = async (runId: string) => (await server.services.runs.get(runId)).status;
 
   beforeAll(async () => {
     server = await startTestServer(kind);
@@ -118,5 +120,55 @@ describe.each(DB_KINDS)("claiming queued runs on %s", (kind) => {
     );
     expect(claimed).toHaveLength(runs.length);
     expect(new Set(claimed).size).toBe(runs.length);
+  });
+
+  // A claim reads the runner's registration once; the claim statement checks it still exists and
+  // is not stopped, and says what answering the run needs (summaries, sweep).
+  it("answers NOT_FOUND, and takes no run, for a registration replaced since its last claim", async () => {
+    const first = await enqueue("replaced");
+    const old = await register("replaced-runner", { queues: ["replaced"] });
+    expect((await claim(old))?.id).toBe(first.id);
+    const waiting = await enqueue("replaced");
+    const renewed = await register("replaced-runner", { queues: ["replaced"] });
+    await expect(claim(old)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(await statusOf(waiting.id)).toBe("queued");
+    // Registering again handed the first run back to the queue (attempt 2), ahead of the waiting one.
+    const next = [await claim(renewed), await claim(renewed)].map((r) => r?.id);
+    expect(next).toEqual([first.id, waiting.id]);
+  });
+
+  it("gives no run to a runner stopped elsewhere since its last claim", async () => {
+    const first = await enqueue("stopped");
+    const runner = await register("stopped-runner", { queues: ["stopped"] });
+    expect((await claim(runner))?.id).toBe(first.id);
+    const waiting = await enqueue("stopped");
+    // As another API process stops it: this process's services are not told.
+    await server.database.query(sql`UPDATE runners SET stopped_at = now() WHERE id = ${runner}::uuid`);
+    expect(await claim(runner)).toBeNull();
+    expect(await statusOf(waiting.id)).toBe("queued");
+  });
+
+  it("answers a claimed run with its metric summaries and its sweep", async () => {
+    const runner = await register("summary-runner", { queues: ["summaries"] });
+    const plain = await enqueue("summaries");
+    expect(await claim(runner)).toMatchObject({ id: plain.id, summary: {}, sweep: null });
+
+    const resumed = await enqueue("summaries");
+    const sweepId = "00000000-0000-4000-8000-00000000abcd";
+    await server.database.query(sql`
+      INSERT INTO sweeps (id, project_id, name, method, status, config, created_by)
+      VALUES (${sweepId}::uuid, (SELECT id FROM projects WHERE slug = 'claims'), 'lr-search', 'random',
+        'paused', '{}', 'test')`);
+    await server.database.query(
+      sql`UPDATE runs SET sweep_id = ${sweepId}::uuid WHERE id = ${resumed.id}::uuid`,
+    );
+    // What an earlier attempt logged before the run was queued again.
+    await server.database.query(sql`
+      INSERT INTO metric_summaries (run_id, key, first_step, last, last_step, min, min_step, max, max_step, count)
+      VALUES (${resumed.id}::uuid, 'loss', 0, 0.5, 4, 0.5, 4, 0.9, 0, 5)`);
+    const claimed = await claim(runner);
+    expect(claimed?.id).toBe(resumed.id);
+    expect(claimed?.summary.loss).toMatchObject({ last: 0.5, lastStep: 4, min: 0.5, max: 0.9, count: 5 });
+    expect(claimed?.sweep).toEqual({ id: sweepId, name: "lr-search" });
   });
 });

@@ -4,6 +4,7 @@ import type { Database } from "../db/client.ts";
 import { numberArrayLiteral, textArrayLiteral } from "../db/pg-array.ts";
 import { runs } from "../db/schema.ts";
 import { liveEventCtes } from "./live-event-log.ts";
+import type { KnownRunParts } from "./runs.ts";
 
 /** What one free runner slot offers; the claim picks the best queued run it satisfies. */
 export interface SlotOffer {
@@ -62,7 +63,7 @@ export function claimPickSql(offer: SlotOffer, count = 1): SQL {
     FOR UPDATE SKIP LOCKED`;
 }
 
-export type ClaimedRow = typeof runs.$inferSelect & { project: string };
+export type ClaimedRow = typeof runs.$inferSelect & { project: string } & Required<KnownRunParts>;
 
 const columns = Object.entries(getTableColumns(runs));
 
@@ -71,6 +72,9 @@ const columns = Object.entries(getTableColumns(runs));
  * the best runs the offer serves, hands them out in the holders' order (the first holder gets the
  * best run), marks them running with a lease, records each status change in the run's timeline and
  * stores and NOTIFYs its live event. Returns, per holder, its run or null when there were fewer.
+ * A holder whose runner registration is gone or stopped gets null (the statement checks it, so the
+ * caller need not read the runner first). Each row says whether the run has metric summaries and
+ * its sweep's name, so that answering it needs no further read in the usual case.
  */
 export async function claimQueuedRuns(
   database: Database,
@@ -84,12 +88,14 @@ export async function claimQueuedRuns(
     columns.map(([name, column]) => sql`c.${sql.identifier(column.name)} AS ${sql.identifier(name)}`),
     sql`, `,
   );
-  const rows = await database.query<Record<string, unknown>>(sql`
+  const statement = sql`
     WITH holders AS (
-      SELECT * FROM unnest(${textArrayLiteral(holders.map((h) => h.runnerId))}::uuid[],
+      SELECT h.runner_id, h.runner, h.slot, h.lease, h.n AS holder, row_number() OVER (ORDER BY h.n) AS n
+      FROM unnest(${textArrayLiteral(holders.map((h) => h.runnerId))}::uuid[],
         ${textArrayLiteral(holders.map((h) => h.runnerName))}::text[],
         ${numberArrayLiteral(holders.map((h) => h.slot))}::int4[],
         ${textArrayLiteral(leases)}::timestamptz[]) WITH ORDINALITY AS h(runner_id, runner, slot, lease, n)
+      JOIN runners registered ON registered.id = h.runner_id AND registered.stopped_at IS NULL
     ), picked AS (
       SELECT id, row_number() OVER (ORDER BY priority DESC, created_at, id) AS n
       FROM (${claimPickSql(offer, holders.length)}) best
@@ -99,7 +105,7 @@ export async function claimQueuedRuns(
         finished_at = NULL, error = NULL, updated_at = ${now}::timestamptz
       FROM picked JOIN holders h ON h.n = picked.n
       WHERE r.id = picked.id AND r.status = 'queued'
-      RETURNING r.*, h.n AS holder, 'claimed by ' || h.runner || ' slot ' || h.slot AS reason
+      RETURNING r.*, h.holder, 'claimed by ' || h.runner || ' slot ' || h.slot AS reason
     ), claimed_run AS (
       SELECT claimed.*, p.slug AS project_slug FROM claimed JOIN projects p ON p.id = claimed.project_id
     ), recorded AS (
@@ -109,11 +115,19 @@ export async function claimQueuedRuns(
         jsonb_build_object('kind', 'status', 'runId', id, 'project', project_slug, 'status', 'running',
           'reason', reason)::text AS body
         FROM claimed_run ORDER BY holder`)}
-    SELECT ${selected}, c.project_slug AS project, c.holder, (SELECT count(*) FROM live_notified) AS notified
-    FROM claimed_run c`);
+    SELECT ${selected}, c.project_slug AS project, c.holder, (SELECT count(*) FROM live_notified) AS notified,
+      EXISTS (SELECT 1 FROM metric_summaries ms WHERE ms.run_id = c.id) AS has_summaries,
+      (SELECT s.name FROM sweeps s WHERE s.id = c.sweep_id) AS sweep_name
+    FROM claimed_run c`;
+  // The most frequent statement of a busy queue: parsing and planning it cost more than running it.
+  const rows = await database.query<Record<string, unknown>>(statement, { prepare: true });
   const byHolder: (ClaimedRow | null)[] = holders.map(() => null);
   for (const row of rows) {
-    const claimed: Record<string, unknown> = { project: row.project };
+    const claimed: Record<string, unknown> = {
+      project: row.project,
+      hasSummaries: row.has_summaries === true,
+      sweepName: row.sweep_name ?? null,
+    };
     for (const [name, column] of columns) {
       const value = row[name];
       claimed[name] =

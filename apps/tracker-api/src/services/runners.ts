@@ -5,7 +5,6 @@ import type {
   Run,
   RunnersHeartbeatOutput,
   RunStatus,
-  runnerCapabilities,
   runnersRegisterInput,
   runnersReportInput,
 } from "@labtrack/schemas";
@@ -15,10 +14,17 @@ import type { z } from "zod";
 import type { Database } from "../db/client.ts";
 import { textArrayLiteral } from "../db/pg-array.ts";
 import { runners } from "../db/schema.ts";
-import type { Caller } from "../trpc.ts";
 import { recoverLostRun } from "./lease-reaper.ts";
-import type { QueueService, SlotOffer } from "./queue.ts";
+import type { QueueService } from "./queue.ts";
 import { listRunners } from "./runner-list.ts";
+import {
+  checkActsAs,
+  offerFor,
+  RememberedRegistrations,
+  type RunnerCaller,
+  type RunnerRow,
+  unknownRunner,
+} from "./runner-registration.ts";
 import type { RunService } from "./runs.ts";
 
 export interface QueueSettings {
@@ -35,22 +41,6 @@ export const DEFAULT_QUEUE_SETTINGS: QueueSettings = {
   heartbeatMs: 5_000,
   reaperIntervalMs: 2_000,
 };
-
-type RunnerRow = typeof runners.$inferSelect;
-type Capabilities = z.output<typeof runnerCapabilities>;
-type Slot = { index: number; gpuIndices: number[] };
-
-function unknownRunner(runnerId: string): never {
-  throw new TRPCError({ code: "NOT_FOUND", message: `runnerId: no runner ${runnerId}; register again` });
-}
-
-/** Who is calling a runner procedure: admins may act as any runner, other tokens only as their own. */
-export type RunnerCaller = Pick<Caller, "tokenId" | "scope">;
-
-/** A runner name belongs to the token that registered it, until that token is revoked. */
-function mayActAs(runner: Pick<RunnerRow, "tokenId">, caller: RunnerCaller): boolean {
-  return caller.scope === "admin" || (runner.tokenId !== null && runner.tokenId === caller.tokenId);
-}
 
 export function createRunnerService(
   database: Database,
@@ -69,14 +59,19 @@ export function createRunnerService(
 
   /** The runner registration, when `caller` registered it (or is an admin); FORBIDDEN otherwise. */
   async function requireOwnRunner(runnerId: string, caller: RunnerCaller): Promise<RunnerRow> {
-    const runner = await requireRunner(runnerId);
-    if (!mayActAs(runner, caller)) {
-      throw new TRPCError({
-        code: "FORBIDDEN",
-        message: `runnerId: runner ${runner.name} was registered with another token; a runner token acts only as the runners it registered`,
-      });
-    }
-    return runner;
+    return checkActsAs(await requireRunner(runnerId), caller);
+  }
+
+  /** Registrations claims have read, by id (see runner-registration.ts). */
+  const registrations = new RememberedRegistrations();
+  /** The registration a claim acts for: remembered, or read (and remembered when not stopped). */
+  async function claimingRunner(runnerId: string, caller: RunnerCaller | undefined) {
+    const known = registrations.get(runnerId);
+    if (known) return { runner: checkActsAs(known, caller), remembered: true };
+    // The caller, when given, must have registered the runner (one read checks both).
+    const runner = checkActsAs(await requireRunner(runnerId), caller);
+    registrations.remember(runner);
+    return { runner, remembered: false };
   }
 
   /**
@@ -143,27 +138,6 @@ export function createRunnerService(
     return { runnerId: id, leaseMs: settings.leaseMs, heartbeatMs: settings.heartbeatMs };
   }
 
-  function offerFor(runner: RunnerRow, slotIndex: number, projects: readonly string[] | null): SlotOffer {
-    const slots = runner.slots as Slot[];
-    const slot = slots.find((s) => s.index === slotIndex);
-    if (!slot) {
-      throw new TRPCError({
-        code: "BAD_REQUEST",
-        message: `slot: runner ${runner.name} has no slot ${slotIndex} (slots: ${slots.map((s) => s.index).join(", ")})`,
-      });
-    }
-    const caps = runner.capabilities as Capabilities;
-    const memories = slot.gpuIndices.map((i) => caps.gpus.find((g) => g.index === i)?.memoryMb ?? 0);
-    return {
-      queues: runner.queues,
-      gpus: slot.gpuIndices.length,
-      minGpuMemoryMb: memories.length > 0 ? Math.floor(Math.min(...memories)) : 0,
-      backends: caps.backends,
-      labels: runner.labels,
-      projects,
-    };
-  }
-
   /**
    * Claims a run for one free slot, waiting up to `waitMs` for one to be queued; only runs of
    * `projects` (those the runner's token may write) when given, and only for a runner `caller`
@@ -175,10 +149,7 @@ export function createRunnerService(
     projects: readonly string[] | null = null,
     caller?: RunnerCaller,
   ): Promise<ClaimedRun | null> {
-    // The caller, when given, must have registered the runner (one read checks both).
-    const runner = caller
-      ? await requireOwnRunner(input.runnerId, caller)
-      : await requireRunner(input.runnerId);
+    let { runner, remembered } = await claimingRunner(input.runnerId, caller);
     const offer = offerFor(runner, input.slot, projects);
     const holder = {
       runnerId: runner.id,
@@ -197,6 +168,13 @@ export function createRunnerService(
         const seen = queue.signal.version;
         const run = await queue.claim(offer, holder);
         if (run) return run;
+        if (remembered) {
+          // No run: perhaps none is queued, perhaps the registration is gone (NOT_FOUND, so the
+          // runner registers again) or stopped. Read it to say which.
+          registrations.forget(runner.id);
+          ({ runner, remembered } = await claimingRunner(input.runnerId, caller));
+          if (runner.stoppedAt !== null) return null;
+        }
         const left = deadline - Date.now();
         if (left <= 0 || controller.signal.aborted) return null;
         // Enqueues on any API process wake this (NOTIFY); looking again every second covers one
@@ -306,6 +284,7 @@ export function createRunnerService(
   /** A runner shutting down says goodbye, so it shows offline at once. */
   async function stop(runnerId: string): Promise<void> {
     await db.update(runners).set({ stoppedAt: new Date() }).where(eq(runners.id, runnerId));
+    registrations.forget(runnerId);
     for (const controller of waitingClaims.get(runnerId) ?? []) controller.abort();
   }
 

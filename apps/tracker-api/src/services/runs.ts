@@ -29,6 +29,14 @@ import { filterToSql } from "./run-query.ts";
 
 type RunRow = typeof runs.$inferSelect & { project: string };
 
+/** What a statement that returned a run row may already know of it (see `rowsToRuns`). */
+export interface KnownRunParts {
+  /** False when the run has no metric summary. */
+  hasSummaries?: boolean;
+  /** The run's sweep's name (null: the sweep is gone). */
+  sweepName?: string | null;
+}
+
 export const runColumns = { ...getTableColumns(runs), project: projects.slug };
 
 /** Everything that may change with a status transition, besides the status itself. */
@@ -122,13 +130,19 @@ export function createRunService(database: Database, projectService: ProjectServ
     return new Map(rows.map((r) => [r.id, r.name]));
   }
 
-  async function rowsToRuns(rows: RunRow[]): Promise<Run[]> {
-    const sweepIds = [...new Set(rows.flatMap((r) => (r.sweepId === null ? [] : [r.sweepId])))];
-    const summaries = await summariesFor(rows.map((r) => r.id));
+  /**
+   * Rows with what the API answers for them. A row may bring what its statement already read
+   * (`hasSummaries: false`, its `sweepName`): those lookups are then skipped.
+   */
+  async function rowsToRuns(rows: (RunRow & KnownRunParts)[]): Promise<Run[]> {
+    const unnamed = rows.filter((r) => r.sweepId !== null && r.sweepName === undefined);
+    const sweepIds = [...new Set(unnamed.map((r) => r.sweepId!))];
+    const summaries = await summariesFor(rows.filter((r) => r.hasSummaries !== false).map((r) => r.id));
     const sweepNames = await sweepNamesFor(sweepIds);
-    return rows.map((r) =>
-      toRun(r, summaries.get(r.id) ?? {}, r.sweepId === null ? undefined : sweepNames.get(r.sweepId)),
-    );
+    return rows.map((r) => {
+      const sweepName = r.sweepId === null ? undefined : (r.sweepName ?? sweepNames.get(r.sweepId));
+      return toRun(r, summaries.get(r.id) ?? {}, sweepName ?? undefined);
+    });
   }
 
   async function findRow(runId: string): Promise<RunRow | undefined> {
