@@ -62,7 +62,11 @@ async function startBrowser() {
   started.on("disconnected", () => closing || log("chromium exited before the bench was done"));
   return started;
 }
-let browser = await startBrowser();
+// A browser that cannot start must not leave the server behind (it holds the bench database).
+let browser = await startBrowser().catch(async (error: unknown) => {
+  await server.close();
+  throw error;
+});
 
 /**
  * One measurement, tried again once in a new page (and a new browser if the old one is gone)
