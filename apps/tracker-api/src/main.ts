@@ -5,7 +5,7 @@ import { DataDirLockedError } from "./db/data-dir-lock.ts";
 import { readEnv } from "./env.ts";
 import { dashboardStatic } from "./http/dashboard-static.ts";
 import { predictRoute } from "./http/predict-route.ts";
-import { createLabtrackServer } from "./server.ts";
+import { createLabtrackServer, PortInUseError } from "./server.ts";
 import { ensureAdminToken } from "./services/admin-bootstrap.ts";
 import { openBlobStore } from "./services/blob-store-config.ts";
 import { startClusterDuties } from "./services/cluster-duties.ts";
@@ -101,9 +101,9 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  // A refused data directory is the user's situation, not a bug: its message says it all.
+  // A refused data directory or a taken port is the user's situation, not a bug: its message says it all.
   const detail =
-    error instanceof DataDirLockedError
+    error instanceof DataDirLockedError || error instanceof PortInUseError
       ? error.message
       : error instanceof Error
         ? error.stack

@@ -43,6 +43,16 @@ export interface LabtrackServer {
   close(): Promise<void>;
 }
 
+/** The API's port is taken (another Labtrack, or another program): the user's situation, not a bug. */
+export class PortInUseError extends Error {
+  constructor(host: string, port: number) {
+    super(
+      `port ${port} on ${host} is in use (another Labtrack, or another program): stop it, or set LABTRACK_PORT to a free port`,
+    );
+    this.name = "PortInUseError";
+  }
+}
+
 /** The full error (SQL text, parameters) goes to the log under the id the short answer names. */
 function logProcedureError(log: Logger, error: TRPCError, path: string | undefined, what: string): void {
   if (isDatabaseUnreachable(error)) {
@@ -163,8 +173,16 @@ export function createLabtrackServer(opts: LabtrackServerOptions): LabtrackServe
         log.error({ err: error }, "reading events of other API processes failed"),
       );
       return new Promise((resolve, reject) => {
-        server.once("error", reject);
+        // ws re-emits the HTTP server's errors on the WebSocketServer, where nothing would listen
+        // for them and Node would crash the process: the rejection below reports a failed listen.
+        const reportedByRejection = () => {};
+        wss.on("error", reportedByRejection);
+        server.once("error", (error: NodeJS.ErrnoException) => {
+          wss.off("error", reportedByRejection);
+          reject(error.code === "EADDRINUSE" ? new PortInUseError(host, port) : error);
+        });
         server.listen(port, host, () => {
+          wss.off("error", reportedByRejection);
           const address = server.address() as AddressInfo;
           const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
           resolve({ port: address.port, url: `http://${shownHost}:${address.port}` });

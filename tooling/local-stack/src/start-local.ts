@@ -2,16 +2,18 @@
  * `pnpm start`: Labtrack on one machine — tracker-api on the embedded database (serving the built
  * dashboard) plus one local gpu-runner. Ctrl-C stops both.
  *
- * Environment: LABTRACK_PORT (8420), LABTRACK_DATA_DIR (.labtrack), LABTRACK_ADMIN_TOKEN,
+ * Environment: LABTRACK_PORT (8420), LABTRACK_HOST (127.0.0.1), LABTRACK_DATA_DIR (.labtrack), LABTRACK_ADMIN_TOKEN,
  * DATABASE_URL (use a Postgres server instead of PGlite), LABTRACK_NO_RUNNER=1 (API only).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { portInUse } from "./port-in-use.ts";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const port = process.env.LABTRACK_PORT ?? "8420";
+const host = process.env.LABTRACK_HOST ?? "127.0.0.1";
 const dataDir = path.resolve(root, process.env.LABTRACK_DATA_DIR ?? ".labtrack");
 const url = `http://127.0.0.1:${port}`;
 const children: ChildProcess[] = [];
@@ -88,6 +90,11 @@ async function runnerToken(): Promise<string> {
 }
 
 try {
+  if (await portInUse(host, Number(port))) {
+    throw new Error(
+      `port ${port} on ${host} is in use (another Labtrack, or another program): stop it, or set LABTRACK_PORT to a free port (LABTRACK_PORT=8421 npx --yes pnpm@10.34.8 start)`,
+    );
+  }
   start("tracker-api", "apps/tracker-api", { LABTRACK_PORT: port, LABTRACK_DATA_DIR: dataDir }, [
     process.execPath,
     API_NODE_FLAGS,
