@@ -46,6 +46,31 @@ export function toColumnar(rows: readonly InsertedRow[]): MetricSeriesChunk[] {
   });
 }
 
+/** A batch stored whole, as toColumnar would group it, built from its columns (no row objects). */
+export function batchToColumnar(columns: IngestColumns, attempt: number): MetricSeriesChunk[] {
+  const byKey = new Map<string, number[]>();
+  for (let i = 0; i < columns.keys.length; i++) {
+    const key = columns.keys[i]!;
+    const list = byKey.get(key);
+    if (list) list.push(i);
+    else byKey.set(key, [i]);
+  }
+  return [...byKey.entries()].map(([key, indices]) => {
+    const { steps, values, times, epochs } = columns;
+    // Usually already in step order (a trainer logs steps in turn): sort only when not.
+    if (indices.some((at, n) => n > 0 && steps[at]! < steps[indices[n - 1]!]!))
+      indices.sort((a, b) => steps[a]! - steps[b]!);
+    return {
+      key,
+      steps: indices.map((i) => steps[i]!),
+      values: indices.map((i) => toWireNumber(values[i]!)),
+      times: indices.map((i) => times[i]!),
+      epochs: indices.map((i) => epochs[i] ?? null),
+      attempts: indices.map(() => attempt),
+    };
+  });
+}
+
 export function createMetricService(database: Database, runService: RunService, bus: LiveEventBus) {
   /**
    * Stores a batch in one statement (metric-ingest.ts) that inserts the points and folds only the
@@ -95,15 +120,7 @@ export function createMetricService(database: Database, runService: RunService, 
       await refoldReplaced(database, runId, replaced);
       if (inserted === points.length) {
         // Every point is new: the batch itself is what was stored (no need to send it back from SQL).
-        const rows = points.map((p, i) => ({
-          key: p.key,
-          step: p.step,
-          value: p.value,
-          time_ms: times[i]!,
-          epoch: p.epoch ?? null,
-          attempt,
-        }));
-        const series = toColumnar(rows);
+        const series = batchToColumnar(columns, attempt);
         await bus.publish({ kind: "metric", runId, project, series });
       } else if (inserted > 0) {
         // Partly a re-send (or repeated steps within the batch): tell subscribers what is stored.
