@@ -8,8 +8,15 @@ export interface CuttableTcpProxy {
   close(): Promise<void>;
 }
 
-/** A TCP proxy on loopback in front of `host:port` whose connections a test can cut (a network outage). */
-export async function startCuttableTcpProxy(host: string, port: number): Promise<CuttableTcpProxy> {
+/**
+ * A TCP proxy on loopback in front of `host:port` whose connections a test can cut (a network
+ * outage); `cutOn`, when given, cuts a connection as soon as the client sends bytes it matches.
+ */
+export async function startCuttableTcpProxy(
+  host: string,
+  port: number,
+  cutOn?: (fromClient: Buffer) => boolean,
+): Promise<CuttableTcpProxy> {
   const open = new Set<net.Socket>();
   let refusing = false;
   const server = net.createServer((client) => {
@@ -27,6 +34,7 @@ export async function startCuttableTcpProxy(host: string, port: number): Promise
     };
     client.on("error", drop).on("close", drop);
     upstream.on("error", drop).on("close", drop);
+    if (cutOn) client.on("data", (chunk: Buffer) => cutOn(chunk) && drop());
     client.pipe(upstream).pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
