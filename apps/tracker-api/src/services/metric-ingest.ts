@@ -16,15 +16,30 @@ export type { IngestColumns } from "./metric-fold.ts";
 export type IngestMode = "new" | "skip-stored";
 
 const UNIQUE_VIOLATION = "23505";
+const DEADLOCK_DETECTED = "40P01";
 
-/** True when `error` (or a cause: DrizzleQueryError -> driver error) is a unique violation. */
-export function isUniqueViolation(error: unknown): boolean {
+function hasCode(error: unknown, code: string): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
-    if ((current as { code?: unknown }).code === UNIQUE_VIOLATION) return true;
+    if ((current as { code?: unknown }).code === code) return true;
     current = current.cause;
   }
   return false;
+}
+
+/** True when `error` (or a cause: DrizzleQueryError -> driver error) is a unique violation. */
+export function isUniqueViolation(error: unknown): boolean {
+  return hasCode(error, UNIQUE_VIOLATION);
+}
+
+/**
+ * True when Postgres chose this statement's transaction as a deadlock's victim: it changed nothing
+ * and may be tried again. Each statement takes its row locks in (key, step) / key / (key, width,
+ * block) order, but the order in which one statement's inserts into the three tables run is
+ * Postgres's to choose, so writers of the same steps of one run can still meet in a cycle.
+ */
+export function isDeadlock(error: unknown): boolean {
+  return hasCode(error, DEADLOCK_DETECTED);
 }
 
 /** How a key's summary takes in a batch's (`excluded`): the same for both ways of storing it. */
@@ -95,11 +110,13 @@ async function insertNewBatch(
     WITH ins AS (
       INSERT INTO metric_points (${POINT_COLUMNS})
       SELECT ${runId}::uuid, key, step, value, time_ms, epoch, ${attempt}::int4 FROM ${pointsInput(columns)}
+      ORDER BY key, step
     ), summary AS (
       INSERT INTO metric_summaries AS s (${SUMMARY_COLUMNS})
-      SELECT ${runId}::uuid, * FROM unnest(${textArrayLiteral(s.keys)}::text[], ${ints(s.firstSteps)},
+      SELECT ${runId}::uuid, t.* FROM unnest(${textArrayLiteral(s.keys)}::text[], ${ints(s.firstSteps)},
         ${floats(s.lasts)}, ${ints(s.lastSteps)}, ${floats(s.mins)}, ${ints(s.minSteps)}, ${floats(s.maxs)},
-        ${ints(s.maxSteps)}, ${ints(s.counts)})
+        ${ints(s.maxSteps)}, ${ints(s.counts)}) AS t(key, first_step, last, last_step, min, min_step, max, max_step, count)
+      ORDER BY t.key
       ${SUMMARY_UPSERT}
     ), rollup AS (
       INSERT INTO metric_rollups AS r (run_id, key, width, block, mn, mx, n)
@@ -108,6 +125,7 @@ async function insertNewBatch(
         ${floats(r.mn[0])}, ${floats(r.mn[1])}, ${floats(r.mn[2])}, ${floats(r.mn[3])}, ${floats(r.mn[4])},
         ${floats(r.mx[0])}, ${floats(r.mx[1])}, ${floats(r.mx[2])}, ${floats(r.mx[3])}, ${floats(r.mx[4])},
         ${numberArrayLiteral(r.ns)}::int4[]) AS t(key, width, block, mn0, mn1, mn2, mn3, mn4, mx0, mx1, mx2, mx3, mx4, n)
+      ORDER BY key, width, block
       ${ROLLUP_UPSERT}
     )
     SELECT 1 AS done`);
@@ -125,6 +143,7 @@ async function insertSkippingStored(
     WITH ins AS (
       INSERT INTO metric_points (${POINT_COLUMNS})
       SELECT ${runId}::uuid, key, step, value, time_ms, epoch, ${attempt}::int4 FROM ${pointsInput(columns)}
+      ORDER BY key, step
       ON CONFLICT DO NOTHING
       RETURNING key, step, value, time_ms, epoch, attempt
     ), ${ROLLUP_LEVELS_SQL}, agg AS (
@@ -138,10 +157,12 @@ async function insertSkippingStored(
       INSERT INTO metric_summaries AS s (${SUMMARY_COLUMNS})
       SELECT ${runId}::uuid, agg.key, first_step, last, last_step, mn[1], mn[2]::int8, mx[1], (-mx[2])::int8, n
       FROM agg JOIN last_values USING (key) LEFT JOIN extremes USING (key)
+      ORDER BY agg.key
       ${SUMMARY_UPSERT}
     ), rollup AS (
       INSERT INTO metric_rollups AS r (run_id, key, width, block, mn, mx, n)
       SELECT ${runId}::uuid, key, width, block, mn, mx, n FROM rollup_levels
+      ORDER BY key, width, block
       ${ROLLUP_UPSERT}
     )
     SELECT count(*)::int AS inserted FROM ins`);

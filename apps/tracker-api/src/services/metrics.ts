@@ -7,7 +7,13 @@ import type { Database } from "../db/client.ts";
 import { numberArrayLiteral, textArrayLiteral } from "../db/pg-array.ts";
 import type { LiveEventBus } from "./live-events.ts";
 import { attemptOfWrite, attemptStarts, refoldReplaced, takeOverSteps } from "./metric-attempts.ts";
-import { type IngestColumns, type IngestMode, insertBatch, isUniqueViolation } from "./metric-ingest.ts";
+import {
+  type IngestColumns,
+  type IngestMode,
+  insertBatch,
+  isDeadlock,
+  isUniqueViolation,
+} from "./metric-ingest.ts";
 import type { RunService } from "./runs.ts";
 import { readSeries } from "./series-query.ts";
 
@@ -71,6 +77,9 @@ export function batchToColumnar(columns: IngestColumns, attempt: number): Metric
   });
 }
 
+/** How many times a batch is tried when Postgres picks it as a deadlock's victim. */
+const DEADLOCK_TRIES = 4;
+
 export function createMetricService(database: Database, runService: RunService, bus: LiveEventBus) {
   /**
    * Stores a batch in one statement (metric-ingest.ts) that inserts the points and folds only the
@@ -93,11 +102,19 @@ export function createMetricService(database: Database, runService: RunService, 
       times: points.map((p) => timeToMs(p.time, now)),
       epochs: points.map((p) => p.epoch),
     };
-    try {
-      return await logAs(runId, points, columns, statedAttempt, "new");
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      return logAs(runId, points, columns, statedAttempt, "skip-stored");
+    for (let tryNumber = 1; ; tryNumber++) {
+      try {
+        try {
+          return await logAs(runId, points, columns, statedAttempt, "new");
+        } catch (error) {
+          if (!isUniqueViolation(error)) throw error;
+          return await logAs(runId, points, columns, statedAttempt, "skip-stored");
+        }
+      } catch (error) {
+        // A deadlock's victim changed nothing (its savepoint or transaction rolled back): again.
+        if (!isDeadlock(error) || tryNumber >= DEADLOCK_TRIES) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * tryNumber));
+      }
     }
   }
 
