@@ -25,6 +25,8 @@ export function useAfterFirstChart(fallbackMs = 3000): boolean {
     if (ready) return;
     const done = () => setReady(true);
     listeners.add(done);
+    // Painted between this render and this effect: the listener came too late to hear it.
+    if (painted()) done();
     const timer = setTimeout(done, fallbackMs);
     return () => {
       listeners.delete(done);

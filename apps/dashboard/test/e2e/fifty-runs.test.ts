@@ -128,6 +128,8 @@ describe("the dashboard with 60 runs of 6 metrics", () => {
     const loss = page.locator('section[data-metric="train/loss"]');
     await loss.locator("canvas").first().waitFor();
     await page.locator('section[data-metric="val/loss"] canvas').first().waitFor();
+    // The runs (their names) are asked for once the first chart is painted.
+    await page.getByRole("list", { name: "Runs" }).locator(".legend-item", { hasText: "long-run" }).waitFor();
     // Only long-run (20,000 steps) goes past step 9,350, where the last of the others stopped.
     await hoverStep(page, loss, 15_000, 19_999);
     const tooltip = loss.locator(".chart-tooltip");
