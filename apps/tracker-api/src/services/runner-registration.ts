@@ -13,7 +13,7 @@ export function unknownRunner(runnerId: string): never {
   throw new TRPCError({ code: "NOT_FOUND", message: `runnerId: no runner ${runnerId}; register again` });
 }
 
-/** Who is calling a runner procedure: admins may act as any runner, other tokens only as their own. */
+/** Who is calling a runner procedure: an admin may act as every runner, other tokens only as their own. */
 export type RunnerCaller = Pick<Caller, "tokenId" | "scope">;
 
 /** A runner name belongs to the token that registered it, until that token is revoked. */
