@@ -1,4 +1,4 @@
-import type { GpuInfo, GpuStats, RunnerSummary, runnerCapabilities } from "@labtrack/schemas";
+import type { GpuInfo, GpuStats, RunnerSlot, RunnerSummary, runnerCapabilities } from "@labtrack/schemas";
 import { sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { Database } from "../db/client.ts";
@@ -6,7 +6,6 @@ import { runners } from "../db/schema.ts";
 import type { QueueSettings } from "./runners.ts";
 
 type Capabilities = z.output<typeof runnerCapabilities>;
-type Slot = { index: number; gpuIndices: number[] };
 
 /** Runners with their GPUs (last heartbeat's readings), slots and the runs in them. */
 export async function listRunners(
@@ -51,7 +50,7 @@ export async function listRunners(
           memoryUsedMb: s?.memoryUsedMb ?? null,
         };
       }),
-      slots: (row.slots as Slot[]).map((slot) => {
+      slots: (row.slots as RunnerSlot[]).map((slot) => {
         const run = current.find((r) => r.runner_id === row.id && Number(r.runner_slot) === slot.index);
         return {
           index: slot.index,

@@ -1,4 +1,4 @@
-import type { runnerCapabilities } from "@labtrack/schemas";
+import type { RunnerSlot, runnerCapabilities } from "@labtrack/schemas";
 import { TRPCError } from "@trpc/server";
 import type { z } from "zod";
 import type { runners } from "../db/schema.ts";
@@ -7,7 +7,6 @@ import type { SlotOffer } from "./queue-claim.ts";
 
 export type RunnerRow = typeof runners.$inferSelect;
 type Capabilities = z.output<typeof runnerCapabilities>;
-type Slot = { index: number; gpuIndices: number[] };
 
 export function unknownRunner(runnerId: string): never {
   throw new TRPCError({ code: "NOT_FOUND", message: `runnerId: no runner ${runnerId}; register again` });
@@ -38,7 +37,7 @@ export function offerFor(
   slotIndex: number,
   projects: readonly string[] | null,
 ): SlotOffer {
-  const slots = runner.slots as Slot[];
+  const slots = runner.slots as RunnerSlot[];
   const slot = slots.find((s) => s.index === slotIndex);
   if (!slot) {
     throw new TRPCError({
