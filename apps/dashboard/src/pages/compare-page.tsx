@@ -217,7 +217,6 @@ export function CompareView() {
           />
         </HighlightContext.Provider>
       )}
-      {!pending && panelsMayLoad && <ParamPanelsSection runs={runs} />}
       {pending ? (
         <Spinner label="Loading runs" />
       ) : (
@@ -228,6 +227,8 @@ export function CompareView() {
           </div>
         )
       )}
+      {/* Last on the page: the panels load after the first chart, and push nothing down as they appear. */}
+      {!pending && panelsMayLoad && <ParamPanelsSection runs={runs} />}
     </div>
   );
 }

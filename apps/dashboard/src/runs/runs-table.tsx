@@ -221,7 +221,12 @@ export function RunsTable({
             const style = { transform: `translateY(${item.start}px)`, gridTemplateColumns: template };
             if (row.kind === "group") {
               return (
-                <tr key={`group:${row.label}`} className="runs-row group-row" style={style}>
+                <tr
+                  key={`group:${row.label}`}
+                  className="runs-row group-row"
+                  style={style}
+                  aria-rowindex={item.index + 2}
+                >
                   <td colSpan={columns.length + 1}>
                     <span className="cell-check">
                       <TriStateCheckbox
@@ -251,6 +256,7 @@ export function RunsTable({
                 selected={selected.has(row.run.id)}
                 onToggle={onToggle}
                 style={style}
+                rowIndex={item.index + 2}
               />
             );
           })}
@@ -270,13 +276,20 @@ interface RunTableRowProps {
   selected: boolean;
   onToggle: (runId: string, shift: boolean) => void;
   style: { transform: string; gridTemplateColumns: string };
+  /** The row's place in the whole table (the header is row 1), which the rows drawn alone do not say. */
+  rowIndex: number;
 }
 
 /** Re-renders only when its run, the columns, its selection or its position change. */
 const RunTableRow = memo(
-  function RunTableRow({ run, columns, selected, onToggle, style }: RunTableRowProps) {
+  function RunTableRow({ run, columns, selected, onToggle, style, rowIndex }: RunTableRowProps) {
     return (
-      <tr className={`runs-row ${selected ? "selected" : ""}`} style={style} data-run-id={run.id}>
+      <tr
+        className={`runs-row ${selected ? "selected" : ""}`}
+        style={style}
+        data-run-id={run.id}
+        aria-rowindex={rowIndex}
+      >
         <td className="cell cell-check">
           <input
             type="checkbox"
@@ -307,6 +320,7 @@ const RunTableRow = memo(
     a.run === b.run &&
     a.columns === b.columns &&
     a.selected === b.selected &&
+    a.rowIndex === b.rowIndex &&
     a.onToggle === b.onToggle &&
     a.style.transform === b.style.transform &&
     a.style.gridTemplateColumns === b.style.gridTemplateColumns,

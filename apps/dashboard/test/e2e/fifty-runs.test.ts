@@ -211,6 +211,8 @@ describe("the dashboard with 60 runs of 6 metrics", () => {
     await page.goto(`${server.url}/compare?runs=${ids.join(",")}`);
     const diff = page.getByTestId("config-diff");
     await diff.locator("thead th.differs", { hasText: "phases[1].lr" }).waitFor();
+    // The charts above are drawn by now, so nothing moves the table under the clicks below.
+    await page.locator('section[data-metric="train/loss"] canvas').first().waitFor();
     expect(await diff.locator("tbody tr").count()).toBe(50);
     expect(await page.getByTestId("summary-compare").locator("tbody tr").count()).toBe(50);
     const lrs = await columnTexts(diff, "phases[1].lr");
