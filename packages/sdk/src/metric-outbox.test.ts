@@ -74,6 +74,27 @@ describe("MetricOutbox", () => {
     await outbox.close();
   });
 
+  it("counts an outage from when its first failed batch was sent, so a slow failure spools at once", async () => {
+    // Each request hangs for 300 ms before the server answers 503: the first failure alone outlasts
+    // spoolAfterMs (200 ms), and the points go to disk without waiting for more failures.
+    let calls = 0;
+    const outbox = new MetricOutbox({
+      send: async () => {
+        calls += 1;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        throw httpError(503);
+      },
+      spoolDir: tempDir(),
+      flushIntervalMs: 10,
+      spoolAfterMs: 200,
+    });
+    outbox.add({ key: "loss", step: 0, value: 1 });
+    await until(() => calls > 0);
+    await until(() => outbox.stats.onDisk > 0 || calls > 1);
+    expect(outbox.stats).toMatchObject({ onDisk: 1, inMemory: 0 });
+    await outbox.close();
+  });
+
   it("drops a batch the server refuses (4xx), says so, and delivers the rest", async () => {
     const server = fakeServer();
     server.state.refuse = (points) => points.some((p) => p.step === 3);

@@ -162,6 +162,9 @@ export class MetricOutbox {
       }
       const batch = this.buffer.slice(0, this.maxBatch);
       let failed: { error: unknown } | null = null;
+      // An outage starts when the first failed batch was sent, not when its answer came back: a
+      // request that hangs for seconds before it fails is part of the outage.
+      const sentAt = Date.now();
       this.sending = true;
       try {
         await this.opts.send(batch, this.opts.attempt);
@@ -186,7 +189,7 @@ export class MetricOutbox {
         this.opts.onDropped?.(batch, failed.error);
         continue;
       }
-      this.failingSince ??= Date.now();
+      this.failingSince ??= sentAt;
       if (Date.now() - this.failingSince >= this.spoolAfterMs || this.buffer.length > this.memoryPoints) {
         // The outage lasts: keep the points on disk (they survive this process) and let the spool retry.
         if (this.moveToSpool()) return;
