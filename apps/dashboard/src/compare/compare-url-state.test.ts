@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { StoredBrush } from "../sweeps/brush-url-state.ts";
 import {
   type CompareState,
   DEFAULT_COMPARE_STATE,
@@ -22,10 +23,14 @@ describe("compare URL state", () => {
       metricFilter: "val/",
       groupBy: "config.optimizer.lr",
       zoom: { min: 12.5, max: 600.25 },
+      brushes: new Map<string, StoredBrush>([
+        ["lr", { kind: "ranges", ranges: [[0.0001, 0.01]] }],
+        ["optimizer", { kind: "values", values: ["sgd", "adam w"] }],
+      ]),
     };
     const search = formatCompareState(state);
     expect(search).toBe(
-      `?runs=${A},${B}&smooth=0.85&x=relative&log=1&outliers=ignore&hide=${B}&metric=val%2F&group=config.optimizer.lr&zoom=12.5,600.25`,
+      `?runs=${A},${B}&smooth=0.85&x=relative&log=1&outliers=ignore&hide=${B}&metric=val%2F&group=config.optimizer.lr&zoom=12.5,600.25&brush=lr:0.0001~0.01;optimizer%3Dsgd,adam+w`,
     );
     expect(parseCompareState(search)).toEqual(state);
   });

@@ -1,4 +1,12 @@
 import { formatZoomParam, parseZoomParam, type XWindow } from "../charts/zoom-window.ts";
+import { readableQuery } from "../routing/query-string.ts";
+import {
+  BRUSH_PARAM,
+  formatBrushParam,
+  NO_BRUSHES,
+  parseBrushParam,
+  type StoredBrushes,
+} from "../sweeps/brush-url-state.ts";
 
 /** The x-axis of a metric chart: training step, epoch, seconds since the run's first point, wall clock. */
 export const X_AXES = ["step", "epoch", "relative", "wall"] as const;
@@ -24,6 +32,8 @@ export interface CompareState {
   groupBy: string;
   /** The x window every chart shows, in `xAxis` units; null shows all of it. */
   zoom: XWindow | null;
+  /** The parameter panels' brushes (parallel coordinates), by axis. */
+  brushes: StoredBrushes;
 }
 
 export const DEFAULT_COMPARE_STATE: CompareState = {
@@ -36,6 +46,7 @@ export const DEFAULT_COMPARE_STATE: CompareState = {
   metricFilter: "",
   groupBy: "",
   zoom: null,
+  brushes: NO_BRUSHES,
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -73,6 +84,7 @@ export function parseCompareState(search: URLSearchParams | string): CompareStat
     metricFilter: params.get("metric") ?? "",
     groupBy: /^(group|config\..+)$/.test(params.get("group") ?? "") ? (params.get("group") ?? "") : "",
     zoom: parseZoomParam(params.get("zoom")),
+    brushes: parseBrushParam(params.get(BRUSH_PARAM)),
   };
 }
 
@@ -89,6 +101,7 @@ export function formatCompareState(state: CompareState): string {
   if (state.metricFilter) params.set("metric", state.metricFilter);
   if (state.groupBy) params.set("group", state.groupBy);
   if (state.zoom) params.set("zoom", formatZoomParam(state.zoom));
-  // Commas in id lists read better unescaped and are safe in a query string.
-  return `?${params.toString().replaceAll("%2C", ",")}`;
+  const brushes = formatBrushParam(state.brushes);
+  if (brushes) params.set(BRUSH_PARAM, brushes);
+  return `?${readableQuery(params)}`;
 }

@@ -1,6 +1,7 @@
 import type { Run } from "@labtrack/schemas";
 import { lazy, Suspense, useMemo, useState } from "react";
 import { Spinner } from "../components/states.tsx";
+import type { StoredBrushes } from "../sweeps/brush-url-state.ts";
 import { metricDirection } from "./metric-direction.ts";
 import { paramRowsOf, type SummaryStat, varyingConfigKeys } from "./param-rows.ts";
 
@@ -8,7 +9,16 @@ import { paramRowsOf, type SummaryStat, varyingConfigKeys } from "./param-rows.t
 const ParamPanels = lazy(() => import("../sweeps/param-panels.tsx"));
 
 /** The compared runs' differing config keys against a summary metric: parallel coordinates, scatter, importance. */
-export function ParamPanelsSection({ runs }: { runs: readonly Run[] }) {
+export function ParamPanelsSection({
+  runs,
+  brushes,
+  onBrushesChange,
+}: {
+  runs: readonly Run[];
+  /** The parallel chart's brushes, kept in Compare's URL. */
+  brushes: StoredBrushes;
+  onBrushesChange: (next: StoredBrushes) => void;
+}) {
   const metrics = useMemo(() => [...new Set(runs.flatMap((r) => Object.keys(r.summary)))].sort(), [runs]);
   const keys = useMemo(() => varyingConfigKeys(runs), [runs]);
   const [chosen, setChosen] = useState<string | null>(null);
@@ -65,7 +75,14 @@ export function ParamPanelsSection({ runs }: { runs: readonly Run[] }) {
       </div>
       {open && (
         <Suspense fallback={<Spinner label="Loading charts" />}>
-          <ParamPanels rows={rows} keys={keys} goalLabel={`${metric} (${stat})`} direction={direction} />
+          <ParamPanels
+            rows={rows}
+            keys={keys}
+            goalLabel={`${metric} (${stat})`}
+            direction={direction}
+            brushes={brushes}
+            onBrushesChange={onBrushesChange}
+          />
         </Suspense>
       )}
     </section>

@@ -19,6 +19,7 @@ import { LiveIndicator } from "../live/use-live-runs.tsx";
 import { Link, navigate, useLocation } from "../routing/location.tsx";
 import { paths } from "../routing/routes.ts";
 import { runsPageHref } from "../routing/runs-return.ts";
+import type { StoredBrushes } from "../sweeps/brush-url-state.ts";
 
 /** Changes the URL's state from what it is now (not from a render's copy, which a timer may outlive). */
 function updateCompareUrl(changes: Partial<CompareState>): void {
@@ -102,6 +103,7 @@ export function CompareView() {
   const onRemove = useCallback((id: string) => {
     updateCompareUrl({ runIds: parseCompareState(window.location.search).runIds.filter((r) => r !== id) });
   }, []);
+  const onBrushes = useCallback((brushes: StoredBrushes) => updateCompareUrl({ brushes }), []);
   const onShowOnly = useCallback((shown: string[] | null) => {
     const { runIds } = parseCompareState(window.location.search);
     updateCompareUrl({ hidden: shown === null ? [] : runIds.filter((id) => !shown.includes(id)) });
@@ -228,7 +230,9 @@ export function CompareView() {
         )
       )}
       {/* Last on the page: the panels load after the first chart, and push nothing down as they appear. */}
-      {!pending && panelsMayLoad && <ParamPanelsSection runs={runs} />}
+      {!pending && panelsMayLoad && (
+        <ParamPanelsSection runs={runs} brushes={state.brushes} onBrushesChange={onBrushes} />
+      )}
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { bestRun, goalOverRuns } from "@labtrack/core";
 import type { SweepRunEntry } from "@labtrack/schemas";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { useApi } from "../api/api-context.tsx";
 import { errorMessage } from "../api/error-message.ts";
 import { formatConfigValue, formatMetric, formatRelativeTime } from "../charts/format-number.ts";
@@ -9,8 +9,14 @@ import { MAX_COMPARE_RUNS } from "../compare/compare-url-state.ts";
 import { ErrorState, Spinner } from "../components/states.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { LiveIndicator } from "../live/use-live-runs.tsx";
-import { Link } from "../routing/location.tsx";
+import { Link, replaceQueryParam, useLocation } from "../routing/location.tsx";
 import { paths } from "../routing/routes.ts";
+import {
+  BRUSH_PARAM,
+  formatBrushParam,
+  parseBrushParam,
+  type StoredBrushes,
+} from "../sweeps/brush-url-state.ts";
 import { goalOverRunsOption } from "../sweeps/chart-options.ts";
 import { EChart } from "../sweeps/echart.tsx";
 import { type ParamRow, sweepAxisHints } from "../sweeps/param-axes.ts";
@@ -120,6 +126,13 @@ function BestRun({ run, goalLabel }: { run: SweepRunEntry | null; goalLabel: str
 export function SweepPage({ project, sweepId }: { project: string; sweepId: string }) {
   const { sweep, live } = useSweep(project, sweepId);
   const theme = useChartColors();
+  const brushText = useLocation().search.get(BRUSH_PARAM);
+  const brushes = useMemo(() => parseBrushParam(brushText), [brushText]);
+  // Replaced, not pushed: a drag writes the URL as it moves, and Back leaves the page.
+  const onBrushes = useCallback(
+    (next: StoredBrushes) => replaceQueryParam(BRUSH_PARAM, formatBrushParam(next)),
+    [],
+  );
   const data = sweep.data;
   const metric = data?.config.metric;
   const goalLabel = metric ? `${metric.name} (${metric.summary})` : "goal";
@@ -229,7 +242,15 @@ export function SweepPage({ project, sweepId }: { project: string; sweepId: stri
           )}
         </section>
       </div>
-      <ParamPanels rows={rows} keys={keys} hints={hints} goalLabel={goalLabel} direction={metric.goal} />
+      <ParamPanels
+        rows={rows}
+        keys={keys}
+        hints={hints}
+        goalLabel={goalLabel}
+        direction={metric.goal}
+        brushes={brushes}
+        onBrushesChange={onBrushes}
+      />
       <section className="panel" aria-labelledby="details-title">
         <div className="panel-head">
           <h2 id="details-title">Sweep</h2>

@@ -1,4 +1,5 @@
 import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from "react";
+import { readableQuery } from "./query-string.ts";
 
 const CHANGE = "labtrack:navigate";
 
@@ -38,4 +39,13 @@ export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchor
     navigate(href);
   };
   return <a href={href} onClick={handle} {...rest} />;
+}
+
+/** Sets one query parameter of the current URL (drops it for ""), keeping the others, in place. */
+export function replaceQueryParam(name: string, value: string): void {
+  const params = new URLSearchParams(window.location.search);
+  if (value) params.set(name, value);
+  else params.delete(name);
+  const query = readableQuery(params);
+  navigate(`${window.location.pathname}${query ? `?${query}` : ""}`, { replace: true });
 }

@@ -47,14 +47,18 @@ export interface EChartProps {
   replaceMerge?: string[];
   className?: string;
   "aria-label"?: string;
+  /** Called with the chart once it is made, and with null once it is disposed. */
+  onChart?: (chart: ECharts | null) => void;
 }
 
 /** An ECharts canvas that follows its container's width and keeps its state (brushes) across updates. */
-export function EChart({ option, height, events, replaceMerge, className, ...rest }: EChartProps) {
+export function EChart({ option, height, events, replaceMerge, className, onChart, ...rest }: EChartProps) {
   const container = useRef<HTMLDivElement>(null);
   const chart = useRef<ECharts | null>(null);
   const handlers = useRef(events);
   handlers.current = events;
+  const chartCallback = useRef(onChart);
+  chartCallback.current = onChart;
   const eventNames = Object.keys(events ?? {})
     .sort()
     .join(",");
@@ -66,10 +70,12 @@ export function EChart({ option, height, events, replaceMerge, className, ...res
     chart.current = created;
     const observer = new ResizeObserver(() => created.resize());
     observer.observe(element);
+    chartCallback.current?.(created);
     return () => {
       observer.disconnect();
       created.dispose();
       chart.current = null;
+      chartCallback.current?.(null);
     };
   }, [height]);
 

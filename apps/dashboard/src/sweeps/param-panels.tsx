@@ -1,19 +1,18 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import type { ECharts } from "echarts/core";
+import { useMemo, useState } from "react";
 import { formatMetric } from "../charts/format-number.ts";
 import { MAX_COMPARE_RUNS } from "../compare/compare-url-state.ts";
 import { Link } from "../routing/location.tsx";
 import { paths } from "../routing/routes.ts";
+import type { StoredBrushes } from "./brush-url-state.ts";
 import { type GoalDirection, parallelOption, scatterOption } from "./chart-options.ts";
 import { EChart } from "./echart.tsx";
 import { importanceEntries } from "./importance-rows.ts";
-import {
-  type AxisHint,
-  type AxisIntervals,
-  buildParamAxes,
-  type ParamRow,
-  rowsInIntervals,
-} from "./param-axes.ts";
+import { ImportanceTable } from "./importance-table.tsx";
+import { type AxisHint, buildParamAxes, type ParamRow, rowsInIntervals } from "./param-axes.ts";
 import { useChartColors } from "./use-chart-colors.ts";
+import { useElementWidth } from "./use-element-width.ts";
+import { useParallelBrushes } from "./use-parallel-brushes.ts";
 
 export interface ParamPanelsProps {
   rows: readonly ParamRow[];
@@ -22,32 +21,9 @@ export interface ParamPanelsProps {
   hints?: Record<string, AxisHint>;
   goalLabel: string;
   direction: GoalDirection;
-}
-
-function useElementWidth<T extends HTMLElement>(): [React.RefObject<T | null>, number] {
-  const ref = useRef<T>(null);
-  const [width, setWidth] = useState(1200);
-  useEffect(() => {
-    const element = ref.current;
-    if (!element) return;
-    const observer = new ResizeObserver(() => {
-      // Steps of 40 px: names are re-truncated when the width changes a lot, not on every pixel.
-      setWidth(Math.round(element.clientWidth / 40) * 40);
-    });
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, []);
-  return [ref, width];
-}
-
-/** Where the axis-brush event says a brush now is: `{parallelAxisId, intervals}`. */
-function readBrush(params: unknown): { axis: string; intervals: [number, number][] } | null {
-  const p = params as { parallelAxisId?: unknown; intervals?: unknown };
-  if (typeof p.parallelAxisId !== "string" || !Array.isArray(p.intervals)) return null;
-  const intervals = p.intervals.filter(
-    (i): i is [number, number] => Array.isArray(i) && typeof i[0] === "number" && typeof i[1] === "number",
-  );
-  return { axis: p.parallelAxisId, intervals };
+  /** The brushes, as the page's URL keeps them, and how to write them there. */
+  brushes: StoredBrushes;
+  onBrushesChange: (next: StoredBrushes) => void;
 }
 
 /**
@@ -55,12 +31,20 @@ function readBrush(params: unknown): { axis: string; intervals: [number, number]
  * below with a link to Compare them), a scatter of one parameter against the goal, and each
  * parameter's importance and correlation. Used by the sweep page and the Compare page.
  */
-export default function ParamPanels({ rows, keys, hints, goalLabel, direction }: ParamPanelsProps) {
+export default function ParamPanels(props: ParamPanelsProps) {
+  const { rows, keys, hints, goalLabel, direction, brushes, onBrushesChange } = props;
   const theme = useChartColors();
   const { background } = theme;
   const withGoal = useMemo(() => rows.filter((r) => r.goal !== null && Number.isFinite(r.goal)), [rows]);
   const axes = useMemo(() => buildParamAxes(withGoal, keys, hints), [withGoal, keys, hints]);
-  const [intervals, setIntervals] = useState<AxisIntervals>(new Map());
+  const [chart, setChart] = useState<ECharts | null>(null);
+  const { intervals, onBrush } = useParallelBrushes({
+    chart,
+    axes,
+    goalLabel,
+    stored: brushes,
+    onChange: onBrushesChange,
+  });
   const [brushGeneration, setBrushGeneration] = useState(0);
   const brushed = useMemo(() => rowsInIntervals(withGoal, axes, intervals), [withGoal, axes, intervals]);
   const anyBrush = [...intervals.values()].some((list) => list.length > 0);
@@ -85,14 +69,9 @@ export default function ParamPanels({ rows, keys, hints, goalLabel, direction }:
       scatterAxis ? scatterOption({ axis: scatterAxis, rows: withGoal, selected, goalLabel, theme }) : null,
     [scatterAxis, withGoal, selected, goalLabel, theme],
   );
-  const onBrush = useCallback((params: unknown) => {
-    const brush = readBrush(params);
-    if (!brush) return;
-    setIntervals((current) => new Map(current).set(brush.axis, brush.intervals));
-  }, []);
   const parallelEvents = useMemo(() => ({ axisareaselected: onBrush }), [onBrush]);
   const clear = () => {
-    setIntervals(new Map());
+    onBrushesChange(new Map());
     setBrushGeneration((g) => g + 1);
   };
 
@@ -122,6 +101,7 @@ export default function ParamPanels({ rows, keys, hints, goalLabel, direction }:
           height={380}
           events={parallelEvents}
           replaceMerge={["series"]}
+          onChart={setChart}
           className="echart"
           aria-label={`Parallel coordinates of ${keys.length} parameters and ${goalLabel}`}
         />
@@ -197,56 +177,5 @@ export default function ParamPanels({ rows, keys, hints, goalLabel, direction }:
         </section>
       </div>
     </div>
-  );
-}
-
-function ImportanceTable({ entries }: { entries: ReturnType<typeof importanceEntries> }) {
-  return (
-    <table className="kv-table importance-table">
-      <thead>
-        <tr>
-          <th scope="col">parameter</th>
-          <th
-            scope="col"
-            title="Random forest: the share of the goal's variance its splits on this parameter remove"
-          >
-            importance
-          </th>
-          <th scope="col" title="Pearson correlation with the goal (of log10 for log-scale parameters)">
-            correlation
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {entries.map((e) => (
-          <tr key={e.key}>
-            <td className="mono">{e.key}</td>
-            <td>
-              <span className="bar-cell">
-                <span className="bar" style={{ width: `${Math.round(e.importance * 100)}%` }} />
-                <span className="bar-value">{e.importance.toFixed(2)}</span>
-              </span>
-            </td>
-            <td>
-              {e.correlation === null ? (
-                <span className="muted">–</span>
-              ) : (
-                <span className="bar-cell signed">
-                  <span
-                    className={e.correlation < 0 ? "bar bar-negative" : "bar bar-positive"}
-                    style={{
-                      width: `${Math.round(Math.abs(e.correlation) * 50)}%`,
-                      marginLeft:
-                        e.correlation < 0 ? `${50 - Math.round(Math.abs(e.correlation) * 50)}%` : "50%",
-                    }}
-                  />
-                  <span className="bar-value">{e.correlation.toFixed(2)}</span>
-                </span>
-              )}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }

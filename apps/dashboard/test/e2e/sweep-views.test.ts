@@ -9,6 +9,7 @@ const PARALLEL = { left: 56, right: 120, top: 44, bottom: 24 };
 
 /** Drags along axis `index` of `count` from `from` to `to` (fractions of the axis, 0 = top). */
 async function brushAxis(page: Page, chart: Locator, index: number, count: number, from: number, to: number) {
+  await chart.scrollIntoViewIfNeeded();
   const box = await chart.boundingBox();
   if (!box) throw new Error("no parallel chart");
   const x = box.x + PARALLEL.left + (index * (box.width - PARALLEL.left - PARALLEL.right)) / (count - 1);
@@ -20,6 +21,35 @@ async function brushAxis(page: Page, chart: Locator, index: number, count: numbe
   await page.mouse.move(x, y(to), { steps: 5 });
   await page.mouse.up();
 }
+
+/** The parallel chart's canvas as the mean brightness of each 8x8 block, to compare two pictures of it. */
+async function chartBlocks(chart: Locator): Promise<number[]> {
+  return chart
+    .locator("canvas")
+    .first()
+    .evaluate((canvas: HTMLCanvasElement) => {
+      const { width, height } = canvas;
+      const pixels = canvas.getContext("2d")?.getImageData(0, 0, width, height).data;
+      if (!pixels) return [];
+      const blocks: number[] = [];
+      for (let by = 0; by + 8 <= height; by += 8) {
+        for (let bx = 0; bx + 8 <= width; bx += 8) {
+          let sum = 0;
+          for (let y = by; y < by + 8; y++) {
+            for (let x = bx; x < bx + 8; x++) {
+              const i = (y * width + x) * 4;
+              sum += (pixels[i] ?? 0) + (pixels[i + 1] ?? 0) + (pixels[i + 2] ?? 0);
+            }
+          }
+          blocks.push(sum / 192);
+        }
+      }
+      return blocks;
+    });
+}
+
+/** How many blocks differ visibly between two pictures of the chart. */
+const blocksApart = (a: number[], b: number[]) => a.filter((v, i) => Math.abs(v - (b[i] ?? 0)) > 4).length;
 
 async function brushedNames(page: Page): Promise<string[]> {
   return page.locator("ul.brushed-runs li a").allTextContents();
@@ -105,6 +135,49 @@ describe("the sweep page and New sweep, with a 60-run sweep", () => {
     const compare = page.getByRole("link", { name: "Compare these" });
     expect(await compare.getAttribute("href")).toMatch(/^\/compare\?runs=/);
     await screenshot(page, "sweep-page-brushed-optimizer");
+  });
+
+  it("keeps the brushes in the URL: a reload draws them again and filters the same runs", async () => {
+    const chart = page.getByRole("img", { name: /Parallel coordinates of 5 parameters/ });
+    const history = await page.evaluate(() => window.history.length);
+    // sgd is brushed on optimizer (above); add the bottom of the goal axis (its lowest values).
+    await brushAxis(page, chart, 5, 6, 0.75, 0.98);
+    await expect.poll(() => new URL(page.url()).searchParams.get("brush")).toMatch(/^optimizer=sgd;goal /);
+    expect(await page.evaluate(() => window.history.length)).toBe(history);
+    const count = await page.getByTestId("brushed-count").textContent();
+    const names = await brushedNames(page);
+    expect(names.length).toBeLessThan(sweep.runs.filter((r) => r.params.optimizer === "sgd").length);
+    await page.mouse.move(0, 0);
+    await page.waitForTimeout(200);
+    const before = await chartBlocks(chart);
+
+    await page.reload();
+    await chart.locator("canvas").first().waitFor();
+    await expect.poll(() => page.getByTestId("brushed-count").textContent()).toBe(count);
+    expect(await brushedNames(page)).toEqual(names);
+    await page.waitForTimeout(300);
+    const after = await chartBlocks(chart);
+    await page.getByRole("heading", { name: "Parallel coordinates" }).scrollIntoViewIfNeeded();
+    await screenshot(page, "sweep-page-brushes-reloaded");
+
+    await page.getByRole("button", { name: "Clear brushes" }).click();
+    expect(await page.getByTestId("brushed-count").textContent()).toBe("60 runs");
+    expect(new URL(page.url()).search).toBe("");
+    await page.waitForTimeout(300);
+    const cleared = await chartBlocks(chart);
+    // The reloaded chart fades the same lines as before it (ECharts redraws a restored brush's area
+    // in its own grey: a few blocks), where the unbrushed chart differs across the whole chart.
+    expect(blocksApart(cleared, before)).toBeGreaterThan(200);
+    expect(blocksApart(after, before)).toBeLessThan(blocksApart(cleared, before) / 5);
+
+    // A malformed brush is left out; the well-formed one beside it is kept.
+    await page.goto(`${page.url()}?brush=optimizer=nope;lr:abc~1;%25ZZ:1~2;layers:1~3`);
+    await chart.locator("canvas").first().waitFor();
+    const fewLayers = sweep.runs.filter((r) => Number(r.params.layers) <= 3);
+    await expect
+      .poll(() => page.getByTestId("brushed-count").textContent())
+      .toBe(`${fewLayers.length} of 60 runs`);
+    await page.getByRole("button", { name: "Clear brushes" }).click();
   });
 
   it("switches the scatter's parameter, with a log axis for lr, and ranks lr first by importance", async () => {
@@ -211,8 +284,20 @@ describe("the sweep page and New sweep, with a 60-run sweep", () => {
     });
     await chart.locator("canvas").first().waitFor();
     expect(await page.getByTestId("brushed-count").textContent()).toBe("50 runs");
+    // Compare keeps the brush in its URL beside its own settings, and a reload draws it again.
+    const axes = Number((await chart.getAttribute("aria-label"))?.match(/of (\d+) parameters/)?.[1]);
+    await brushAxis(page, chart, axes, axes + 1, 0.02, 0.6);
+    await expect.poll(() => page.getByTestId("brushed-count").textContent()).toMatch(/^\d+ of 50 runs$/);
+    const count = await page.getByTestId("brushed-count").textContent();
+    expect(new URL(page.url()).searchParams.get("brush")).toMatch(/^goal val\/loss \(last\):/);
+    expect(new URL(page.url()).searchParams.get("runs")).toBe(ids.join(","));
+    await page.reload();
+    await chart.locator("canvas").first().waitFor();
+    await expect.poll(() => page.getByTestId("brushed-count").textContent()).toBe(count);
+    // Another metric: the brush of the first is not laid over it.
     await page.getByLabel("Panel metric value").selectOption("min");
     await page.getByRole("img", { name: /and val\/loss \(min\)/ }).waitFor();
+    expect(await page.getByTestId("brushed-count").textContent()).toBe("50 runs");
     await page.getByRole("heading", { name: /Parameters against a metric/ }).scrollIntoViewIfNeeded();
     await page.waitForTimeout(300);
     await screenshot(page, "compare-param-panels");
