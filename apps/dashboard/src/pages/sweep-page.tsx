@@ -17,8 +17,8 @@ import {
   parseBrushParam,
   type StoredBrushes,
 } from "../sweeps/brush-url-state.ts";
-import { goalOverRunsOption } from "../sweeps/chart-options.ts";
 import { EChart } from "../sweeps/echart.tsx";
+import { goalOverRunsOption } from "../sweeps/goal-over-runs-option.ts";
 import { type ParamRow, sweepAxisHints } from "../sweeps/param-axes.ts";
 import ParamPanels from "../sweeps/param-panels.tsx";
 import { SweepProgressBar } from "../sweeps/sweep-progress.tsx";

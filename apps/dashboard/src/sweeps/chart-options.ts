@@ -1,6 +1,7 @@
 import type { ChartTheme } from "../charts/chart-theme.ts";
 import { formatMetric } from "../charts/format-number.ts";
 import type { EChartOption } from "./echart.tsx";
+import { clampToAxis, type GoalAxisRange } from "./goal-range.ts";
 import { axisValue, GOAL_AXIS, type ParamAxis, type ParamRow } from "./param-axes.ts";
 
 export type GoalDirection = "minimize" | "maximize";
@@ -26,6 +27,25 @@ export function tick(value: string | number): string {
   return formatMetric(value).replace(/^(-?\d)\.0+e/, "$1e");
 }
 
+/** The goal axis's ends and step, its end labels marked ≤ / ≥ where goals beyond them are drawn there. */
+function goalAxisScale(range: GoalAxisRange) {
+  const near = (a: number, b: number) => Math.abs(a - b) <= range.step * 1e-6;
+  return {
+    min: range.min,
+    max: range.max,
+    interval: range.step,
+    formatter: (value: number) =>
+      range.above > 0 && near(value, range.max)
+        ? `≥ ${tick(value)}`
+        : range.below > 0 && near(value, range.min)
+          ? `≤ ${tick(value)}`
+          : tick(value),
+  };
+}
+
+/** A pruned run's line: dashed and faint, under the finished runs'. */
+const PRUNED_LINE = { type: "dashed" as const, opacity: 0.45, width: 1.2 };
+
 /**
  * Parallel coordinates: an axis per parameter (categorical, log or linear) and the goal last, a
  * line per run coloured by its goal; dragging along an axis brushes a range there.
@@ -39,8 +59,10 @@ export function parallelOption(args: {
   width: number;
   /** The panel's colour: tick labels are outlined with it, so lines crossing them do not hide them. */
   background: string;
+  goalRange: GoalAxisRange;
 }): EChartOption {
-  const { axes, rows, goalLabel, direction, theme, width, background } = args;
+  const { axes, rows, goalLabel, direction, theme, width, background, goalRange } = args;
+  const { formatter, ...goalScale } = goalAxisScale(goalRange);
   // Colours span the goals of the runs that were not pruned (a pruned run's goal is from a curve cut
   // short and would squeeze every other line into one colour); values beyond are clamped.
   const unpruned = finiteGoals(rows.filter((r) => !r.pruned));
@@ -90,7 +112,8 @@ export function parallelOption(args: {
         id: GOAL_AXIS,
         name: `${goalLabel} ${direction === "minimize" ? "↓" : "↑"}`,
         type: "value" as const,
-        scale: true,
+        ...goalScale,
+        axisLabel: { ...common.axisLabel, formatter, showMinLabel: true, showMaxLabel: true },
         nameTextStyle: { ...common.nameTextStyle, fontWeight: "bold" as const, color: theme.axis },
       },
     ],
@@ -121,12 +144,13 @@ export function parallelOption(args: {
         emphasis: { disabled: true },
         data: rows.map((r) => ({
           name: r.name,
+          ...(r.pruned ? { lineStyle: PRUNED_LINE } : {}),
           value: [
             ...axes.map((axis) => {
               const v = axisValue(axis, r.params[axis.key]);
               return v === null ? "-" : axis.scale === "category" ? (axis.categories[v] as string) : v;
             }),
-            r.goal ?? "-",
+            r.goal === null ? "-" : clampToAxis(goalRange, r.goal),
             r.goal === null ? "-" : clamp(r.goal),
           ],
         })),
@@ -137,22 +161,34 @@ export function parallelOption(args: {
 
 const SELECTED_POINT = "#3b82f6";
 
-/** One parameter against the goal; brushed runs stand out, the others fade. */
+/** A point's mark: pruned runs hollow, a goal beyond the axis a triangle at its end, pointing out. */
+function pointShape(r: ParamRow, range: GoalAxisRange) {
+  const goal = r.goal as number;
+  const beyond = goal > range.max ? "above" : goal < range.min ? "below" : null;
+  return {
+    ...(beyond ? { symbol: "triangle", symbolRotate: beyond === "above" ? 0 : 180, symbolSize: 11 } : {}),
+    pruned: r.pruned === true,
+  };
+}
+
+/** One parameter against the goal; brushed runs stand out, the others fade; pruned runs are hollow. */
 export function scatterOption(args: {
   axis: ParamAxis;
   rows: readonly ParamRow[];
   selected: ReadonlySet<string> | null;
   goalLabel: string;
   theme: ChartTheme;
+  goalRange: GoalAxisRange;
 }): EChartOption {
-  const { axis, rows, selected, goalLabel, theme } = args;
+  const { axis, rows, selected, goalLabel, theme, goalRange } = args;
+  const { formatter, ...goalScale } = goalAxisScale(goalRange);
   const points = rows.flatMap((r) => {
     const v = axisValue(axis, r.params[axis.key]);
     if (v === null || r.goal === null) return [];
     const x = axis.scale === "category" ? (axis.categories[v] as string) : v;
-    return [
-      { value: [x, r.goal], name: r.name, runId: r.runId, on: selected === null || selected.has(r.runId) },
-    ];
+    const on = selected === null || selected.has(r.runId);
+    const y = clampToAxis(goalRange, r.goal);
+    return [{ value: [x, y], goal: r.goal, name: r.name, runId: r.runId, on, ...pointShape(r, goalRange) }];
   });
   const axisStyle = {
     nameTextStyle: { color: theme.text, fontSize: 11 },
@@ -166,8 +202,10 @@ export function scatterOption(args: {
     tooltip: {
       trigger: "item",
       formatter: (p: unknown) => {
-        const d = (p as { data: { name: string; value: [string | number, number] } }).data;
-        return `${escapeHtml(d.name)}<br/>${escapeHtml(axis.key)}: ${escapeHtml(tick(d.value[0]))}<br/>${escapeHtml(goalLabel)}: ${formatMetric(d.value[1])}`;
+        const d = (p as { data: { name: string; value: [string | number]; goal: number; pruned: boolean } })
+          .data;
+        const name = `${escapeHtml(d.name)}${d.pruned ? " (pruned)" : ""}`;
+        return `${name}<br/>${escapeHtml(axis.key)}: ${escapeHtml(tick(d.value[0]))}<br/>${escapeHtml(goalLabel)}: ${formatMetric(d.goal)}`;
       },
     },
     xAxis: {
@@ -178,96 +216,32 @@ export function scatterOption(args: {
       nameGap: 30,
       ...(axis.scale === "category" ? { data: axis.categories } : { scale: true }),
     },
-    yAxis: { ...axisStyle, type: "value", name: goalLabel, nameLocation: "end", scale: true },
+    yAxis: {
+      ...axisStyle,
+      ...goalScale,
+      axisLabel: { ...axisStyle.axisLabel, formatter, showMinLabel: true, showMaxLabel: true },
+      type: "value",
+      name: goalLabel,
+      nameLocation: "end",
+    },
     series: [
       {
         type: "scatter",
         symbolSize: 9,
-        data: points.map((p) => ({
-          ...p,
-          itemStyle: {
-            color: p.on ? SELECTED_POINT : theme.text,
-            opacity: p.on ? 0.85 : 0.2,
-            borderColor: p.on ? "#ffffff" : "transparent",
-            borderWidth: p.on ? 0.5 : 0,
-          },
-        })),
-      },
-    ],
-  } as EChartOption;
-}
-
-export interface GoalPointView {
-  runId: string;
-  name: string;
-  order: number;
-  goal: number;
-  pruned: boolean;
-  best: number | null;
-}
-
-/** The goal of each run in the order they ended, pruned ones marked, with the best-so-far line. */
-export function goalOverRunsOption(args: {
-  points: readonly GoalPointView[];
-  goalLabel: string;
-  theme: ChartTheme;
-  colors: { finished: string; pruned: string; best: string };
-}): EChartOption {
-  const { points, goalLabel, theme, colors } = args;
-  const axisStyle = {
-    nameTextStyle: { color: theme.text, fontSize: 11 },
-    axisLine: { lineStyle: { color: theme.axis } },
-    axisLabel: { color: theme.text, fontSize: 10, formatter: tick, hideOverlap: true },
-    splitLine: { lineStyle: { color: theme.grid } },
-  };
-  const item = (p: GoalPointView) => ({ value: [p.order, p.goal], name: p.name, runId: p.runId });
-  return {
-    animation: false,
-    grid: { left: 64, right: 24, top: 28, bottom: 44 },
-    tooltip: {
-      trigger: "item",
-      formatter: (p: unknown) => {
-        const d = p as { seriesName: string; data: { name?: string; value: [number, number] } };
-        const label = d.data.name ? `${escapeHtml(d.data.name)}<br/>` : "";
-        return `${label}${escapeHtml(d.seriesName)} · #${d.data.value[0]}: ${formatMetric(d.data.value[1])}`;
-      },
-    },
-    xAxis: {
-      ...axisStyle,
-      type: "value",
-      name: "runs, in the order they ended",
-      nameLocation: "middle",
-      nameGap: 28,
-      min: 0,
-      max: Math.max(1, points.length),
-      minInterval: 1,
-    },
-    yAxis: { ...axisStyle, type: "value", name: goalLabel, scale: true },
-    series: [
-      {
-        name: "best so far",
-        type: "line",
-        step: "end",
-        symbol: "none",
-        lineStyle: { color: colors.best, width: 2 },
-        itemStyle: { color: colors.best },
-        data: points.flatMap((p) => (p.best === null ? [] : [[p.order, p.best]])),
-        tooltip: { show: false },
-      },
-      {
-        name: "finished",
-        type: "scatter",
-        symbolSize: 8,
-        itemStyle: { color: colors.finished },
-        data: points.filter((p) => !p.pruned).map(item),
-      },
-      {
-        name: "pruned",
-        type: "scatter",
-        symbol: "diamond",
-        symbolSize: 8,
-        itemStyle: { color: colors.pruned, opacity: 0.8 },
-        data: points.filter((p) => p.pruned).map(item),
+        data: points.map((p) => {
+          const color = p.on ? SELECTED_POINT : theme.text;
+          return {
+            ...p,
+            itemStyle: p.pruned
+              ? { color: "transparent", borderColor: color, borderWidth: 1.5, opacity: p.on ? 0.9 : 0.3 }
+              : {
+                  color,
+                  opacity: p.on ? 0.85 : 0.2,
+                  borderColor: p.on ? "#ffffff" : "transparent",
+                  borderWidth: p.on ? 0.5 : 0,
+                },
+          };
+        }),
       },
     ],
   } as EChartOption;

@@ -92,11 +92,16 @@ export function axisValue(axis: ParamAxis, value: JsonValue | undefined): number
 export type AxisIntervals = ReadonlyMap<string, readonly (readonly [number, number])[]>;
 export const GOAL_AXIS = "__goal";
 
-/** The rows inside every brushed axis's intervals (all rows when nothing is brushed). */
+/**
+ * The rows inside every brushed axis's intervals (all rows when nothing is brushed). `goalAt`
+ * places a goal on its axis as drawn (at the end, for one beyond it), so that a brush keeps the
+ * lines it covers.
+ */
 export function rowsInIntervals(
   rows: readonly ParamRow[],
   axes: readonly ParamAxis[],
   intervals: AxisIntervals,
+  goalAt: (goal: number) => number = (goal) => goal,
 ): ParamRow[] {
   const active = [...intervals].filter(([, list]) => list.length > 0);
   if (active.length === 0) return [...rows];
@@ -104,7 +109,7 @@ export function rowsInIntervals(
   return rows.filter((row) =>
     active.every(([key, list]) => {
       let v: number | null;
-      if (key === GOAL_AXIS) v = row.goal;
+      if (key === GOAL_AXIS) v = row.goal === null ? null : goalAt(row.goal);
       else {
         const axis = byKey.get(key);
         v = axis ? axisValue(axis, row.params[key]) : null;

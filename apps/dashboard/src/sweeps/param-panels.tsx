@@ -7,11 +7,13 @@ import { paths } from "../routing/routes.ts";
 import type { StoredBrushes } from "./brush-url-state.ts";
 import { type GoalDirection, parallelOption, scatterOption } from "./chart-options.ts";
 import { EChart } from "./echart.tsx";
+import { clampToAxis, goalAxisRange } from "./goal-range.ts";
 import { importanceEntries } from "./importance-rows.ts";
 import { ImportanceTable } from "./importance-table.tsx";
 import { type AxisHint, buildParamAxes, type ParamRow, rowsInIntervals } from "./param-axes.ts";
 import { useChartColors } from "./use-chart-colors.ts";
 import { useElementWidth } from "./use-element-width.ts";
+import { parallelGoalAxis, scatterGoalAxis, useGoalRangeAttribute } from "./use-goal-range-attribute.ts";
 import { useParallelBrushes } from "./use-parallel-brushes.ts";
 
 export interface ParamPanelsProps {
@@ -46,7 +48,12 @@ export default function ParamPanels(props: ParamPanelsProps) {
     onChange: onBrushesChange,
   });
   const [brushGeneration, setBrushGeneration] = useState(0);
-  const brushed = useMemo(() => rowsInIntervals(withGoal, axes, intervals), [withGoal, axes, intervals]);
+  const [includePruned, setIncludePruned] = useState(false);
+  const goalRange = useMemo(() => goalAxisRange(withGoal, includePruned), [withGoal, includePruned]);
+  const brushed = useMemo(
+    () => rowsInIntervals(withGoal, axes, intervals, (goal) => clampToAxis(goalRange, goal)),
+    [withGoal, axes, intervals, goalRange],
+  );
   const anyBrush = [...intervals.values()].some((list) => list.length > 0);
   const selected = useMemo(
     () => (anyBrush ? new Set(brushed.map((r) => r.runId)) : null),
@@ -61,14 +68,19 @@ export default function ParamPanels(props: ParamPanelsProps) {
     axes.find((a) => a.key === scatterKey) ?? axes.find((a) => a.key === importance[0]?.key) ?? axes[0];
 
   const parallel = useMemo(
-    () => parallelOption({ axes, rows: withGoal, goalLabel, direction, theme, width, background }),
-    [axes, withGoal, goalLabel, direction, theme, width, background],
+    () => parallelOption({ axes, rows: withGoal, goalLabel, direction, theme, width, background, goalRange }),
+    [axes, withGoal, goalLabel, direction, theme, width, background, goalRange],
   );
   const scatter = useMemo(
     () =>
-      scatterAxis ? scatterOption({ axis: scatterAxis, rows: withGoal, selected, goalLabel, theme }) : null,
-    [scatterAxis, withGoal, selected, goalLabel, theme],
+      scatterAxis
+        ? scatterOption({ axis: scatterAxis, rows: withGoal, selected, goalLabel, theme, goalRange })
+        : null,
+    [scatterAxis, withGoal, selected, goalLabel, theme, goalRange],
   );
+  const [scatterChart, setScatterChart] = useState<ECharts | null>(null);
+  useGoalRangeAttribute(chart, parallel, parallelGoalAxis);
+  useGoalRangeAttribute(scatterChart, scatter, scatterGoalAxis);
   const parallelEvents = useMemo(() => ({ axisareaselected: onBrush }), [onBrush]);
   const clear = () => {
     onBrushesChange(new Map());
@@ -95,6 +107,9 @@ export default function ParamPanels(props: ParamPanelsProps) {
             Drag along an axis to keep the runs in that range; click an axis to clear it.
           </span>
         </div>
+        {goalRange.pruned > 0 && (
+          <PrunedNote range={goalRange} include={includePruned} onInclude={setIncludePruned} />
+        )}
         <EChart
           key={brushGeneration}
           option={parallel}
@@ -160,6 +175,7 @@ export default function ParamPanels(props: ParamPanelsProps) {
               option={scatter}
               height={300}
               replaceMerge={["series", "xAxis"]}
+              onChart={setScatterChart}
               className="echart"
               aria-label={`${scatterAxis?.key} against ${goalLabel}`}
             />
@@ -176,6 +192,31 @@ export default function ParamPanels(props: ParamPanelsProps) {
           <ImportanceTable entries={importance} />
         </section>
       </div>
+    </div>
+  );
+}
+
+/** How many pruned runs are drawn and how, with the choice to widen the goal axis to them. */
+function PrunedNote(props: {
+  range: ReturnType<typeof goalAxisRange>;
+  include: boolean;
+  onInclude: (include: boolean) => void;
+}) {
+  const { range, include, onInclude } = props;
+  const beyond = range.above + range.below;
+  const runs = range.pruned === 1 ? "1 pruned run" : `${range.pruned} pruned runs`;
+  return (
+    <div className="pruned-note small" data-testid="pruned-note">
+      <span className="muted">
+        {runs} drawn dashed (hollow in the scatter)
+        {range.unprunedOnly
+          ? `; the goal axis spans the others${beyond > 0 ? `, ${beyond} beyond it drawn at its end (≤ / ≥)` : ""}.`
+          : "."}
+      </span>{" "}
+      <label className="inline-field">
+        <input type="checkbox" checked={include} onChange={(e) => onInclude(e.target.checked)} />
+        <span>Include pruned runs in the goal range</span>
+      </label>
     </div>
   );
 }

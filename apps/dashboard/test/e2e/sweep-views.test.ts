@@ -113,7 +113,8 @@ describe("the sweep page and New sweep, with a 60-run sweep", () => {
     const chart = page.getByRole("img", { name: /Parallel coordinates of 5 parameters/ });
     expect(await page.getByTestId("brushed-count").textContent()).toBe("60 runs");
     // Axes by name: batch_size, dropout, layers, lr, optimizer, then the goal.
-    await brushAxis(page, chart, 5, 6, 0.02, 0.55);
+    // Up past the axis's end: the brush keeps the pruned runs drawn there (their goals lie beyond it).
+    await brushAxis(page, chart, 5, 6, 0.55, -0.03);
     await expect.poll(() => page.getByTestId("brushed-count").textContent()).toMatch(/^\d+ of 60 runs$/);
     const names = await brushedNames(page);
     const count = Number((await page.getByTestId("brushed-count").textContent())?.split(" ")[0]);
@@ -140,8 +141,8 @@ describe("the sweep page and New sweep, with a 60-run sweep", () => {
   it("keeps the brushes in the URL: a reload draws them again and filters the same runs", async () => {
     const chart = page.getByRole("img", { name: /Parallel coordinates of 5 parameters/ });
     const history = await page.evaluate(() => window.history.length);
-    // sgd is brushed on optimizer (above); add the bottom of the goal axis (its lowest values).
-    await brushAxis(page, chart, 5, 6, 0.75, 0.98);
+    // sgd is brushed on optimizer (above); add the lower half of the goal axis (its lowest values).
+    await brushAxis(page, chart, 5, 6, 0.5, 0.98);
     await expect.poll(() => new URL(page.url()).searchParams.get("brush")).toMatch(/^optimizer=sgd;goal /);
     expect(await page.evaluate(() => window.history.length)).toBe(history);
     const count = await page.getByTestId("brushed-count").textContent();
@@ -178,6 +179,52 @@ describe("the sweep page and New sweep, with a 60-run sweep", () => {
       .poll(() => page.getByTestId("brushed-count").textContent())
       .toBe(`${fewLayers.length} of 60 runs`);
     await page.getByRole("button", { name: "Clear brushes" }).click();
+  });
+
+  it("spans the goal axes over the finished runs, draws the pruned ones at its end, and widens on request", async () => {
+    const parallel = page.getByRole("img", { name: /Parallel coordinates of 5 parameters/ });
+    const scatter = page.getByRole("img", { name: "lr against val/loss (min)" });
+    const range = async (chart: Locator) => {
+      await expect.poll(() => chart.getAttribute("data-goal-range")).toMatch(/^[-\d.e]+,[-\d.e]+$/);
+      return ((await chart.getAttribute("data-goal-range")) as string).split(",").map(Number) as [
+        number,
+        number,
+      ];
+    };
+    const goals = (pruned: boolean) =>
+      sweep.runs.filter((r) => r.pruned === pruned && r.goal !== null).map((r) => r.goal as number);
+    const finished = goals(false);
+    const pruned = goals(true);
+    expect(pruned).toHaveLength(4);
+    // The seeded pruned runs are far worse than every finished one.
+    expect(Math.min(...pruned)).toBeGreaterThan(2 * Math.max(...finished));
+    for (const chart of [parallel, scatter]) {
+      const [min, max] = await range(chart);
+      expect(min).toBeLessThanOrEqual(Math.min(...finished));
+      expect(max).toBeGreaterThanOrEqual(Math.max(...finished));
+      expect(max).toBeLessThan(Math.min(...pruned));
+      // Round ends, not far from the finished runs' goals.
+      expect(max - min).toBeLessThan(2 * (Math.max(...finished) - Math.min(...finished)));
+    }
+    const note = page.getByTestId("pruned-note");
+    expect(await note.textContent()).toContain("4 pruned runs drawn dashed");
+    expect(await note.textContent()).toContain("4 beyond it drawn at its end");
+    await page.getByRole("heading", { name: "Parallel coordinates" }).scrollIntoViewIfNeeded();
+    await page.waitForTimeout(300);
+    await screenshot(page, "sweep-page-goal-range-unpruned");
+    await page.getByRole("heading", { name: /Parameter vs/ }).scrollIntoViewIfNeeded();
+    await screenshot(page, "sweep-page-scatter-pruned-hollow");
+
+    await page.getByLabel("Include pruned runs in the goal range").check();
+    for (const chart of [parallel, scatter]) {
+      await expect.poll(async () => (await range(chart))[1]).toBeGreaterThanOrEqual(Math.max(...pruned));
+    }
+    expect(await note.textContent()).not.toContain("beyond");
+    await page.getByRole("heading", { name: "Parallel coordinates" }).scrollIntoViewIfNeeded();
+    await page.waitForTimeout(300);
+    await screenshot(page, "sweep-page-goal-range-with-pruned");
+    await page.getByLabel("Include pruned runs in the goal range").uncheck();
+    await expect.poll(async () => (await range(parallel))[1]).toBeLessThan(Math.min(...pruned));
   });
 
   it("switches the scatter's parameter, with a log axis for lr, and ranks lr first by importance", async () => {
