@@ -166,10 +166,11 @@ describe("the sweep page and New sweep, with a 60-run sweep", () => {
     expect(new URL(page.url()).search).toBe("");
     await page.waitForTimeout(300);
     const cleared = await chartBlocks(chart);
-    // The reloaded chart fades the same lines as before it (ECharts redraws a restored brush's area
-    // in its own grey: a few blocks), where the unbrushed chart differs across the whole chart.
+    // The reloaded chart is the chart before the reload: the same faded lines, and the restored
+    // brush in the style of a dragged one (unpatched ECharts, apache/echarts#21583, redraws it as
+    // an opaque box: about 40 blocks apart); the unbrushed chart differs across the whole chart.
     expect(blocksApart(cleared, before)).toBeGreaterThan(200);
-    expect(blocksApart(after, before)).toBeLessThan(blocksApart(cleared, before) / 5);
+    expect(blocksApart(after, before)).toBeLessThan(5);
 
     // A malformed brush is left out; the well-formed one beside it is kept.
     await page.goto(`${page.url()}?brush=optimizer=nope;lr:abc~1;%25ZZ:1~2;layers:1~3`);
