@@ -54,6 +54,21 @@ export function optionalInt(fields: RequestFields, name: string): number | undef
   return n;
 }
 
+/** Milliseconds since 1970 that both a JS Date and Postgres hold and read back: years 1000 to 9999. */
+const TIME_MS_RANGE = [-30_610_224_000_000, 253_402_300_799_999] as const; // 1000-01-01 to 9999-12-31
+
+/** An int64 of milliseconds since 1970 (`start_time`, `end_time`) as a Date. */
+export function optionalTime(fields: RequestFields, name: string): Date | undefined {
+  const ms = optionalInt(fields, name);
+  if (ms === undefined) return undefined;
+  if (ms < TIME_MS_RANGE[0] || ms > TIME_MS_RANGE[1]) {
+    throw invalidParameter(
+      `Invalid value ${ms} for parameter '${name}' supplied: expected milliseconds since 1970 within the years 1000 to 9999.`,
+    );
+  }
+  return new Date(ms);
+}
+
 export function optionalDouble(fields: RequestFields, name: string): number | undefined {
   const value = single(fields, name);
   if (value === undefined || value === null) return undefined;

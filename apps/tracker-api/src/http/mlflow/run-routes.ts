@@ -12,8 +12,8 @@ import {
 } from "./mlflow-views.ts";
 import {
   keyValueList,
-  optionalInt,
   optionalString,
+  optionalTime,
   type RequestFields,
   requiredString,
 } from "./request-fields.ts";
@@ -34,8 +34,8 @@ async function create(call: MlflowCall) {
   const runName = optionalString(call.fields, "run_name") || changes.name;
   const userId = optionalString(call.fields, "user_id");
   const keyValueTags = { ...(userId ? { "mlflow.user": userId } : {}), ...changes.setKeyValueTags };
-  const startTime = optionalInt(call.fields, "start_time");
-  const startedAt = startTime === undefined ? new Date() : new Date(startTime);
+  const startTime = optionalTime(call.fields, "start_time");
+  const startedAt = startTime ?? new Date();
   // A client that lost the answer sends the same request again: give it the run it already made.
   const again =
     startTime === undefined
@@ -112,14 +112,14 @@ async function endRun(call: MlflowCall, run: Run, status: MlflowRunStatus, endTi
 async function update(call: MlflowCall) {
   let run = await requestedRun(call, "write");
   const status = statusField(call.fields);
-  const endTime = optionalInt(call.fields, "end_time");
+  const endTime = optionalTime(call.fields, "end_time");
   const name = optionalString(call.fields, "run_name");
   if (name) {
     const changes = changesFromTags([{ key: "mlflow.runName", value: name }]);
     await call.services.runFields.apply(run.id, changes);
     run = await call.services.runs.get(run.id);
   }
-  if (status) run = await endRun(call, run, status, endTime === undefined ? new Date() : new Date(endTime));
+  if (status) run = await endRun(call, run, status, endTime ?? new Date());
   return { run_info: runInfoView(run, await projectOfRun(call.services, run)) };
 }
 

@@ -20,9 +20,17 @@ export function doubleFromWire(value: unknown): number | null {
   return Number(value);
 }
 
-/** Reads an int64 as protobuf's JSON parser does: an integral number or a decimal string. */
+/** 2^63: the first integer past int64's range (2^63 - 1 itself reads as 2^63 in a double). */
+const INT64_END = 2 ** 63;
+
+/**
+ * Reads an int64 as protobuf's JSON parser does: an integral number in int64's range, or a decimal
+ * string (one that a double holds exactly).
+ */
 export function int64FromWire(value: unknown): number | null {
-  if (typeof value === "number") return Number.isInteger(value) ? value : null;
+  if (typeof value === "number") {
+    return Number.isInteger(value) && value >= -INT64_END && value < INT64_END ? value : null;
+  }
   if (typeof value === "string" && /^-?\d+$/.test(value.trim())) {
     const n = Number(value.trim());
     return Number.isSafeInteger(n) ? n : null;

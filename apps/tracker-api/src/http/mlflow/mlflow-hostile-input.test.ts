@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type MlflowPythonClient,
+  mlflowPythonClient,
+  textOf,
+} from "../../test-support/mlflow-python-client.ts";
+import { DB_KINDS, startTestServer, type TestServer } from "../../test-support/test-server.ts";
+
+/** Requests no MLflow client sends, but a hostile or broken one may: a 4xx naming the field, nothing stored. */
+describe.each(DB_KINDS)("mlflow hostile input on %s", (kind) => {
+  let server: TestServer;
+  let mlflow: MlflowPythonClient;
+  let runId: string;
+  const T = 1_764_500_000_000;
+
+  const runState = async (id: string) => {
+    const run = (await mlflow.call("GET", "runs/get", { run_id: id })).body?.run;
+    const history = await mlflow.call("GET", "metrics/get-history", { run_id: id, metric_key: "m" });
+    return { data: run?.data, info: run?.info, history: history.body };
+  };
+  const runCount = async () =>
+    (
+      (await mlflow.call("POST", "runs/search", { experiment_ids: ["0"], run_view_type: "ALL" })).body
+        ?.runs as unknown[] | undefined
+    )?.length;
+  const expectInvalid = async (answer: Promise<{ status: number; body: unknown }>, message: RegExp) => {
+    const { status, body } = await answer;
+    expect({ status, body }).toMatchObject({
+      status: 400,
+      body: { error_code: "INVALID_PARAMETER_VALUE", message: expect.stringMatching(message) },
+    });
+  };
+
+  beforeAll(async () => {
+    server = await startTestServer(kind);
+    mlflow = mlflowPythonClient(server.url, { token: server.adminToken });
+    const created = await mlflow.call("POST", "runs/create", { experiment_id: "0", start_time: T });
+    runId = textOf(created.body?.run?.info?.run_id);
+    await mlflow.call("POST", "runs/log-metric", {
+      run_id: runId,
+      key: "m",
+      value: 1,
+      timestamp: T,
+      step: 0,
+    });
+  });
+  afterAll(() => server.close());
+
+  it("refuses int64 fields past int64's range and times no date holds, storing nothing", async () => {
+    const before = await runState(runId);
+    const runsBefore = await runCount();
+    const metric = { run_id: runId, key: "m", value: 2, timestamp: T };
+    await expectInvalid(
+      mlflow.call("POST", "runs/log-metric", { ...metric, step: 2 ** 63 }),
+      /invalid step 9223372036854776000 for metric 'm'/,
+    );
+    await expectInvalid(
+      mlflow.call("POST", "runs/log-metric", { ...metric, timestamp: 1e20, step: 1 }),
+      /invalid timestamp 100000000000000000000 for metric 'm'/,
+    );
+    await expectInvalid(
+      mlflow.call("POST", "runs/log-batch", {
+        run_id: runId,
+        tags: [{ key: "after", value: "1" }],
+        metrics: [{ key: "m", value: 3, timestamp: T, step: 2 ** 64 }],
+      }),
+      /invalid step .* for metric 'm'/,
+    );
+    for (const startTime of [1e20, 8.64e15 + 2, -1e15]) {
+      await expectInvalid(
+        mlflow.call("POST", "runs/create", { experiment_id: "0", start_time: startTime }),
+        /parameter 'start_time'/,
+      );
+    }
+    await expectInvalid(
+      mlflow.call("POST", "runs/update", { run_id: runId, status: "FINISHED", end_time: 1e20 }),
+      /parameter 'end_time'/,
+    );
+    expect(await runState(runId)).toEqual(before);
+    expect(await runCount()).toBe(runsBefore);
+    // The edges of the range are fine.
+    const old = await mlflow.call("POST", "runs/create", {
+      experiment_id: "0",
+      start_time: -30_610_224_000_000,
+    });
+    expect(old.body?.run?.info?.start_time).toBe(-30_610_224_000_000);
+    const far = await mlflow.call("POST", "runs/log-metric", { ...metric, step: 2 ** 62 });
+    expect(far.status).toBe(200);
+  });
+});
