@@ -87,4 +87,36 @@ describe.each(DB_KINDS)("mlflow hostile input on %s", (kind) => {
     const far = await mlflow.call("POST", "runs/log-metric", { ...metric, step: 2 ** 62 });
     expect(far.status).toBe(200);
   });
+
+  it("refuses deeply nested bodies naming where, instead of overflowing the stack", async () => {
+    const before = await runState(runId);
+    const post = (text: string) =>
+      fetch(`${server.url}/api/2.0/mlflow/runs/log-batch`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${server.adminToken}`, "Content-Type": "application/json" },
+        body: text,
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown }));
+    const depth = 100_000;
+    await expectInvalid(
+      post(`{"run_id":"${runId}","metrics":${"[".repeat(depth)}${"]".repeat(depth)}}`),
+      /^metrics\[0\]\[0\].*: nested deeper than 32 levels$/,
+    );
+    await expectInvalid(
+      post(
+        `{"run_id":"${runId}","tags":[{"key":"a","value":${'{"v":'.repeat(depth)}1${"}".repeat(depth)}}]}`,
+      ),
+      /^tags\[0\]\.value\.v\.v.*: nested deeper than 32 levels$/,
+    );
+    const dataset = { name: "d", digest: "x", source_type: "local", source: "s" };
+    let deep: object = { leaf: 1 };
+    for (let i = 0; i < 40; i++) deep = { deeper: deep };
+    await expectInvalid(
+      mlflow.call("POST", "runs/log-inputs", {
+        run_id: runId,
+        datasets: [{ dataset: { ...dataset, deep } }],
+      }),
+      /^datasets\[0\]\.dataset\.deep\.deeper.*: nested deeper than 32 levels$/,
+    );
+    expect(await runState(runId)).toEqual(before);
+  });
 });

@@ -47,24 +47,32 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** No MLflow request nests deeper than a few levels; deeper ones would overflow recursive code later. */
+export const MAX_FIELD_DEPTH = 32;
+
 /**
  * The first string (value or key) in the fields that Postgres text cannot hold (NUL, an unpaired
- * surrogate), as `path: problem`; walks with its own stack, so no nesting overflows the call stack.
+ * surrogate), or the first value nested deeper than MAX_FIELD_DEPTH, as `path: problem`; walks with
+ * its own stack, so no nesting overflows the call stack.
  */
 export function textProblemIn(fields: RequestFields): string | null {
-  const stack: { value: unknown; path: string }[] = [{ value: fields, path: "" }];
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value: fields, path: "", depth: 0 }];
   while (stack.length > 0) {
-    const { value, path } = stack.pop()!;
+    const { value, path, depth } = stack.pop()!;
+    if (depth > MAX_FIELD_DEPTH && value !== null && typeof value === "object") {
+      return `${path.slice(0, 200)}: nested deeper than ${MAX_FIELD_DEPTH} levels`;
+    }
     if (typeof value === "string") {
       const problem = pgTextProblem(value);
       if (problem) return `${path || "value"}: ${problem}`;
     } else if (Array.isArray(value)) {
-      for (const [i, item] of value.entries()) stack.push({ value: item, path: `${path}[${i}]` });
+      for (const [i, item] of value.entries())
+        stack.push({ value: item, path: `${path}[${i}]`, depth: depth + 1 });
     } else if (value !== null && typeof value === "object") {
       for (const [key, item] of Object.entries(value)) {
         const keyProblem = pgTextProblem(key);
         if (keyProblem) return `${path || "key"}: ${keyProblem}`;
-        stack.push({ value: item, path: path ? `${path}.${key}` : key });
+        stack.push({ value: item, path: path ? `${path}.${key}` : key, depth: depth + 1 });
       }
     }
   }
