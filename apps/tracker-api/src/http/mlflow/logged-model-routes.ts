@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import type { Artifact, JsonValue, ProjectAccess } from "@labtrack/schemas";
+import { type Artifact, type JsonValue, type ProjectAccess, pgTextProblem } from "@labtrack/schemas";
 import { listArtifactDirectory } from "./artifact-routes.ts";
 import {
   LOGGED_MODEL_RECORD,
@@ -243,6 +243,21 @@ export const loggedModelRoutes = {
 
 type Handler = (call: MlflowCall) => Promise<object>;
 
+/** A path segment as text, or 400 naming the field it stands for (bad percent-encoding, NUL, ...). */
+function pathParam(name: string, raw: string): string {
+  let text: string;
+  try {
+    text = decodeURIComponent(raw);
+  } catch {
+    throw invalidParameter(
+      `Invalid ${name} in the path: '${raw.slice(0, 250)}' is not valid percent-encoding`,
+    );
+  }
+  const problem = pgTextProblem(text);
+  if (problem) throw invalidParameter(`${name}: ${problem}`);
+  return text;
+}
+
 /** Routes with the model id in the path (`logged-models/{model_id}[/...]`). */
 export function matchLoggedModelPath(
   method: string,
@@ -250,10 +265,10 @@ export function matchLoggedModelPath(
 ): { handler: Handler; pathParams: Record<string, string> } | null {
   const m = /^logged-models\/([^/]+)(?:\/(tags|params|artifacts\/directories)(?:\/(.+))?)?$/.exec(path);
   if (!m?.[1] || m[1] === "search") return null;
-  const modelId = decodeURIComponent(m[1]);
   const tail = m[2];
   const table: Record<string, Handler> = {
-    "GET ": (call) => load(call, modelId, "read").then(({ record }) => modelView(record)),
+    "GET ": (call) =>
+      load(call, call.pathParams.model_id ?? "", "read").then(({ record }) => modelView(record)),
     "PATCH ": finalize,
     "DELETE ": remove,
     "PATCH tags": setTags,
@@ -263,5 +278,6 @@ export function matchLoggedModelPath(
   };
   const handler = table[`${method} ${tail ?? ""}`];
   if (!handler || (tail === "tags" && method === "DELETE" && !m[3]) || (m[3] && tail !== "tags")) return null;
-  return { handler, pathParams: { model_id: modelId, ...(m[3] && { tag_key: decodeURIComponent(m[3]) }) } };
+  const modelId = pathParam("model_id", m[1]);
+  return { handler, pathParams: { model_id: modelId, ...(m[3] && { tag_key: pathParam("tag_key", m[3]) }) } };
 }

@@ -119,4 +119,20 @@ describe.each(DB_KINDS)("mlflow hostile input on %s", (kind) => {
     );
     expect(await runState(runId)).toEqual(before);
   });
+
+  it("answers model ids and tag keys in the path that are not text with a 400 naming them", async () => {
+    const call = (method: string, path: string) =>
+      fetch(`${server.url}/api/2.0/mlflow/${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${server.adminToken}` },
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown }));
+    await expectInvalid(call("GET", "logged-models/m-%ff"), /Invalid model_id in the path: 'm-%ff'/);
+    await expectInvalid(call("GET", "logged-models/m-%00"), /^model_id: must not contain NUL/);
+    await expectInvalid(call("DELETE", "logged-models/m-1/tags/%e0%a4"), /Invalid tag_key in the path/);
+    // An endpoint that does not exist is still 404, whatever its path holds.
+    expect(await call("PUT", "logged-models/m-%ff")).toMatchObject({
+      status: 404,
+      body: { error_code: "ENDPOINT_NOT_FOUND" },
+    });
+  });
 });
