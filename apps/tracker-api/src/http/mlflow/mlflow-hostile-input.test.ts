@@ -135,4 +135,19 @@ describe.each(DB_KINDS)("mlflow hostile input on %s", (kind) => {
       body: { error_code: "ENDPOINT_NOT_FOUND" },
     });
   });
+
+  it("refuses to update a deleted run, as MLflow's stores do, changing nothing", async () => {
+    const created = await mlflow.call("POST", "runs/create", { experiment_id: "0", run_name: "gone" });
+    const gone = textOf(created.body?.run?.info?.run_id);
+    await mlflow.call("POST", "runs/delete", { run_id: gone });
+    const before = await runState(gone);
+    for (const fields of [{ status: "FINISHED", end_time: T }, { run_name: "renamed" }]) {
+      await expectInvalid(
+        mlflow.call("POST", "runs/update", { run_id: gone, ...fields }),
+        new RegExp(`^The run ${gone} must be in the 'active' state\\. Current state is deleted\\.$`),
+      );
+    }
+    expect(await runState(gone)).toEqual(before);
+    expect(before.info).toMatchObject({ status: "RUNNING", run_name: "gone", lifecycle_stage: "deleted" });
+  });
 });

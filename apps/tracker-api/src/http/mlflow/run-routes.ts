@@ -111,6 +111,7 @@ async function endRun(call: MlflowCall, run: Run, status: MlflowRunStatus, endTi
 
 async function update(call: MlflowCall) {
   let run = await requestedRun(call, "write");
+  assertActive(run);
   const status = statusField(call.fields);
   const endTime = optionalTime(call.fields, "end_time");
   const name = optionalString(call.fields, "run_name");
