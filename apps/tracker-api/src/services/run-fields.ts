@@ -47,7 +47,8 @@ export function createRunFieldService(database: Database, runService: RunService
   function conflictsOf(config: Record<string, JsonValue>, params: Record<string, string>): ParamConflict[] {
     const conflicts: ParamConflict[] = [];
     for (const [key, given] of Object.entries(params)) {
-      const stored = config[key];
+      // Own keys only: a param named `constructor` or `__proto__` is not Object.prototype's.
+      const stored = Object.hasOwn(config, key) ? config[key] : undefined;
       if (stored === undefined || stored === null) continue;
       const text = configValueText(stored);
       if (text !== given) conflicts.push({ key, stored: text, given });

@@ -101,7 +101,7 @@ async function setTag(call: MlflowCall) {
 async function deleteTag(call: MlflowCall) {
   const project = await requireExperiment(call, requiredString(call.fields, "experiment_id"), "write");
   const key = requiredString(call.fields, "key");
-  if (!(key in project.tags))
+  if (!Object.hasOwn(project.tags, key))
     throw doesNotExist(`No tag with name: ${key} in experiment with id ${project.id}`);
   await call.services.projectRecords.deleteTag(project.id, key);
   return {};

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  listOf,
   type MlflowPythonClient,
   mlflowPythonClient,
   textOf,
+  type WireBody,
 } from "../../test-support/mlflow-python-client.ts";
 import { DB_KINDS, startTestServer, type TestServer } from "../../test-support/test-server.ts";
 
@@ -149,5 +151,41 @@ describe.each(DB_KINDS)("mlflow hostile input on %s", (kind) => {
     }
     expect(await runState(gone)).toEqual(before);
     expect(before.info).toMatchObject({ status: "RUNNING", run_name: "gone", lifecycle_stage: "deleted" });
+  });
+
+  it("keeps params and tags named after Object.prototype's members like every other key", async () => {
+    const created = await mlflow.call("POST", "runs/create", { experiment_id: "0", run_name: "protos" });
+    const id = textOf(created.body?.run?.info?.run_id);
+    const names = ["constructor", "__proto__", "toString", "hasOwnProperty"];
+    const logged = await mlflow.call("POST", "runs/log-batch", {
+      run_id: id,
+      params: names.map((key) => ({ key, value: `p-${key}` })),
+      tags: names.map((key) => ({ key, value: `t-${key}` })),
+    });
+    expect(logged).toMatchObject({ status: 200, body: {} });
+    const again = await mlflow.call("POST", "runs/log-parameter", {
+      run_id: id,
+      key: "__proto__",
+      value: "p-__proto__",
+    });
+    expect(again.status).toBe(200);
+    await expectInvalid(
+      mlflow.call("POST", "runs/log-parameter", { run_id: id, key: "constructor", value: "other" }),
+      /Param with key='constructor' was already logged with value='p-constructor'/,
+    );
+    const data = (await mlflow.call("GET", "runs/get", { run_id: id })).body?.run?.data;
+    const pairs = (list: WireBody) => listOf(list).map((kv) => [textOf(kv?.key), textOf(kv?.value)]);
+    expect(pairs(data?.params)).toEqual(expect.arrayContaining(names.map((key) => [key, `p-${key}`])));
+    expect(pairs(data?.tags)).toEqual(expect.arrayContaining(names.map((key) => [key, `t-${key}`])));
+    const fresh = textOf(
+      (await mlflow.call("POST", "runs/create", { experiment_id: "0" })).body?.run?.info?.run_id,
+    );
+    expect((await mlflow.call("POST", "runs/delete-tag", { run_id: fresh, key: "constructor" })).status).toBe(
+      404,
+    );
+    const experiment = (await mlflow.call("POST", "experiments/create", { name: "protos" })).body
+      ?.experiment_id;
+    const untag = { experiment_id: textOf(experiment), key: "constructor" };
+    expect((await mlflow.call("POST", "experiments/delete-experiment-tag", untag)).status).toBe(404);
   });
 });

@@ -59,10 +59,10 @@ export function experimentView(project: ProjectRecord) {
 
 /** What MLflow shows as a run's tags: its key/value tags plus the fields system tags stand for. */
 export function runTags(run: Run): Record<string, string> {
-  const tags: Record<string, string> = {};
-  for (const [key, value] of Object.entries(run.keyValueTags)) {
-    if (!key.startsWith(INTERNAL_TAG_PREFIX)) tags[key] = value;
-  }
+  // Built from entries, so that a tag named `__proto__` stays a key.
+  const tags: Record<string, string> = Object.fromEntries(
+    Object.entries(run.keyValueTags).filter(([key]) => !key.startsWith(INTERNAL_TAG_PREFIX)),
+  );
   tags["mlflow.runName"] = run.name;
   if (run.notes !== null) tags["mlflow.note.content"] = run.notes;
   if (run.parentRunId && !tags["mlflow.parentRunId"])
@@ -71,9 +71,7 @@ export function runTags(run: Run): Record<string, string> {
 }
 
 export function runParams(run: Run): Record<string, string> {
-  const params: Record<string, string> = {};
-  for (const [key, value] of Object.entries(run.config)) params[key] = configValueText(value);
-  return params;
+  return Object.fromEntries(Object.entries(run.config).map(([key, value]) => [key, configValueText(value)]));
 }
 
 export function runEndTime(run: Run): number | null {

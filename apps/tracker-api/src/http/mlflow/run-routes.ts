@@ -148,7 +148,7 @@ async function deleteTag(call: MlflowCall) {
     await call.services.runFields.apply(run.id, { notes: null });
     return {};
   }
-  if (!(key in run.keyValueTags)) {
+  if (!Object.hasOwn(run.keyValueTags, key)) {
     throw doesNotExist(`No tag with name: ${key} in run with id ${run.id.replaceAll("-", "")}`);
   }
   await call.services.runFields.apply(run.id, {

@@ -10,7 +10,8 @@ import { parseRunId } from "./mlflow-ids.ts";
  */
 export function changesFromTags(tags: readonly { key: string; value: string }[]): RunFieldChanges {
   const changes: RunFieldChanges = {};
-  const keyValueTags: Record<string, string> = {};
+  // No prototype: a tag named `__proto__` is a key like every other.
+  const keyValueTags: Record<string, string> = Object.create(null);
   for (const { key, value } of tags) {
     if (key === "mlflow.runName") {
       if (!runName.safeParse(value).success) {
