@@ -188,4 +188,22 @@ describe.each(DB_KINDS)("mlflow hostile input on %s", (kind) => {
     const untag = { experiment_id: textOf(experiment), key: "constructor" };
     expect((await mlflow.call("POST", "experiments/delete-experiment-tag", untag)).status).toBe(404);
   });
+
+  it("holds run_name to Labtrack's 1 to 200 characters on create and update, as the mlflow.runName tag", async () => {
+    const runsBefore = await runCount();
+    const before = await runState(runId);
+    const long = "r".repeat(201);
+    await expectInvalid(
+      mlflow.call("POST", "runs/create", { experiment_id: "0", run_name: long }),
+      /^Value 'r+' for parameter 'run_name' must be 1 to 200 characters$/,
+    );
+    await expectInvalid(
+      mlflow.call("POST", "runs/update", { run_id: runId, run_name: long }),
+      /for parameter 'run_name' must be 1 to 200 characters$/,
+    );
+    expect(await runCount()).toBe(runsBefore);
+    expect(await runState(runId)).toEqual(before);
+    const named = await mlflow.call("POST", "runs/create", { experiment_id: "0", run_name: "r".repeat(200) });
+    expect(named.body?.run?.info?.run_name).toBe("r".repeat(200));
+  });
 });

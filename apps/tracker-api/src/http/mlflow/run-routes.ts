@@ -18,7 +18,7 @@ import {
   requiredString,
 } from "./request-fields.ts";
 import { assertActive, fullRunView, projectOfRun, requestedRun } from "./run-loading.ts";
-import { changesFromTags } from "./system-tags.ts";
+import { changesFromTags, checkedRunName } from "./system-tags.ts";
 
 async function create(call: MlflowCall) {
   const project = await requireExperiment(call, optionalString(call.fields, "experiment_id") || "0", "write");
@@ -31,7 +31,8 @@ async function create(call: MlflowCall) {
   const tags = keyValueList(call.fields, "tags");
   for (const tag of tags) validateTag(tag.key, tag.value);
   const changes = changesFromTags(tags);
-  const runName = optionalString(call.fields, "run_name") || changes.name;
+  const nameField = optionalString(call.fields, "run_name");
+  const runName = nameField ? checkedRunName(nameField, "Value", "for parameter 'run_name'") : changes.name;
   const userId = optionalString(call.fields, "user_id");
   const keyValueTags = { ...(userId ? { "mlflow.user": userId } : {}), ...changes.setKeyValueTags };
   const startTime = optionalTime(call.fields, "start_time");
@@ -116,8 +117,9 @@ async function update(call: MlflowCall) {
   const endTime = optionalTime(call.fields, "end_time");
   const name = optionalString(call.fields, "run_name");
   if (name) {
-    const changes = changesFromTags([{ key: "mlflow.runName", value: name }]);
-    await call.services.runFields.apply(run.id, changes);
+    await call.services.runFields.apply(run.id, {
+      name: checkedRunName(name, "Value", "for parameter 'run_name'"),
+    });
     run = await call.services.runs.get(run.id);
   }
   if (status) run = await endRun(call, run, status, endTime ?? new Date());

@@ -3,6 +3,14 @@ import type { RunFieldChanges } from "../../services/run-fields.ts";
 import { invalidParameter } from "./mlflow-error.ts";
 import { parseRunId } from "./mlflow-ids.ts";
 
+/** A run name as Labtrack keeps it (1 to 200 characters), or 400 naming where it came from. */
+export function checkedRunName(value: string, what: string, where: string): string {
+  if (!runName.safeParse(value).success) {
+    throw invalidParameter(`${what} '${value.slice(0, 250)}' ${where} must be 1 to 200 characters`);
+  }
+  return value;
+}
+
 /**
  * MLflow tags as run changes: `mlflow.runName` is the run's name, `mlflow.note.content` its notes,
  * `mlflow.parentRunId` also sets its parent run; every other tag (`mlflow.user`,
@@ -14,12 +22,7 @@ export function changesFromTags(tags: readonly { key: string; value: string }[])
   const keyValueTags: Record<string, string> = Object.create(null);
   for (const { key, value } of tags) {
     if (key === "mlflow.runName") {
-      if (!runName.safeParse(value).success) {
-        throw invalidParameter(
-          `Tag value '${value.slice(0, 250)}' for mlflow.runName must be 1 to 200 characters`,
-        );
-      }
-      changes.name = value;
+      changes.name = checkedRunName(value, "Tag value", "for mlflow.runName");
     } else if (key === "mlflow.note.content") {
       changes.notes = value;
     } else {
