@@ -9,7 +9,7 @@ import {
 } from "./logged-model-ids.ts";
 import { doesNotExist, invalidParameter } from "./mlflow-error.ts";
 import { experimentIdOf, mlflowRunId, requireExperiment, requireRunId } from "./mlflow-ids.ts";
-import type { MlflowCall } from "./mlflow-request.ts";
+import { type MlflowCall, textProblemIn } from "./mlflow-request.ts";
 import { validateTag } from "./mlflow-validation.ts";
 import { experimentArtifactLocation } from "./mlflow-views.ts";
 import { keyValueList, optionalString, requiredString, stringList } from "./request-fields.ts";
@@ -218,6 +218,12 @@ async function logModel2(call: MlflowCall) {
   } catch {
     throw invalidParameter("model_json: is not JSON");
   }
+  if (model === null || typeof model !== "object" || Array.isArray(model)) {
+    throw invalidParameter("model_json: must be a JSON object (an MLmodel's fields)");
+  }
+  // What the request's own check cannot see inside the string: NUL escapes, nesting too deep to store.
+  const problem = textProblemIn({ model_json: model });
+  if (problem) throw invalidParameter(problem);
   const history = (() => {
     try {
       const parsed = JSON.parse(run.keyValueTags["mlflow.log-model.history"] ?? "[]") as unknown;

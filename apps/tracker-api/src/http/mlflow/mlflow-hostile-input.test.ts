@@ -206,4 +206,20 @@ describe.each(DB_KINDS)("mlflow hostile input on %s", (kind) => {
     const named = await mlflow.call("POST", "runs/create", { experiment_id: "0", run_name: "r".repeat(200) });
     expect(named.body?.run?.info?.run_name).toBe("r".repeat(200));
   });
+
+  it("refuses a runs/log-model model_json that is not an object, hides NUL or nests too deep", async () => {
+    const before = await runState(runId);
+    const logModel = (modelJson: string) =>
+      mlflow.call("POST", "runs/log-model", { run_id: runId, model_json: modelJson });
+    for (const json of ["null", "[1]", "5"]) {
+      await expectInvalid(logModel(json), /^model_json: must be a JSON object/);
+    }
+    await expectInvalid(
+      logModel('{"artifact_path":"model","x":"a\\u0000b"}'),
+      /^model_json\.x: must not contain NUL/,
+    );
+    const deep = `{"artifact_path":"model","a":${'{"a":'.repeat(10_000)}1${"}".repeat(10_000)}}`;
+    await expectInvalid(logModel(deep), /^model_json\.a\.a.*: nested deeper than 32 levels$/);
+    expect(await runState(runId)).toEqual(before);
+  });
 });
