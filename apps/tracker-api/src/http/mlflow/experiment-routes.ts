@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import type { ProjectRecord } from "../../services/project-records.ts";
 import { doesNotExist, invalidParameter, MlflowError } from "./mlflow-error.ts";
-import { requireExperiment } from "./mlflow-ids.ts";
+import { assertExperimentActive, requireExperiment } from "./mlflow-ids.ts";
 import type { MlflowCall } from "./mlflow-request.ts";
 import { validateExperimentName, validateExperimentTag } from "./mlflow-validation.ts";
 import { experimentView } from "./mlflow-views.ts";
@@ -88,12 +88,7 @@ async function setTag(call: MlflowCall) {
   const key = requiredString(call.fields, "key");
   const value = optionalString(call.fields, "value") ?? "";
   validateExperimentTag(key, value);
-  if (project.deletedAt) {
-    throw new MlflowError(
-      "INVALID_STATE",
-      `The experiment ${project.id} must be in the 'active' state. Current state is deleted.`,
-    );
-  }
+  assertExperimentActive(project);
   await call.services.projectRecords.setTags(project.id, { [key]: value });
   return {};
 }

@@ -222,4 +222,23 @@ describe.each(DB_KINDS)("mlflow hostile input on %s", (kind) => {
     await expectInvalid(logModel(deep), /^model_json\.a\.a.*: nested deeper than 32 levels$/);
     expect(await runState(runId)).toEqual(before);
   });
+
+  it("refuses runs and tags in a deleted experiment with MLflow's INVALID_PARAMETER_VALUE", async () => {
+    const id = textOf(
+      (await mlflow.call("POST", "experiments/create", { name: "shelved" })).body?.experiment_id,
+    );
+    await mlflow.call("POST", "experiments/delete", { experiment_id: id });
+    const inactive = new RegExp(
+      `^The experiment ${id} must be in the 'active' state\\. Current state is deleted\\.$`,
+    );
+    await expectInvalid(mlflow.call("POST", "runs/create", { experiment_id: id }), inactive);
+    await expectInvalid(
+      mlflow.call("POST", "experiments/set-experiment-tag", { experiment_id: id, key: "k", value: "v" }),
+      inactive,
+    );
+    const runs = await mlflow.call("POST", "runs/search", { experiment_ids: [id], run_view_type: "ALL" });
+    expect(listOf(runs.body?.runs)).toEqual([]);
+    const experiment = await mlflow.call("GET", "experiments/get", { experiment_id: id });
+    expect(listOf(experiment.body?.experiment?.tags)).toEqual([]);
+  });
 });

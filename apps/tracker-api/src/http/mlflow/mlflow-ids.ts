@@ -56,3 +56,12 @@ export async function requireExperiment(
   ask.services.access.assertProject(ask.caller, project.slug, access, "experiment_id");
   return project;
 }
+
+/** Runs and tags go only into an active experiment: 400 INVALID_PARAMETER_VALUE, as MLflow's stores answer. */
+export function assertExperimentActive(project: ProjectRecord): void {
+  if (project.deletedAt) {
+    throw invalidParameter(
+      `The experiment ${experimentIdOf(project)} must be in the 'active' state. Current state is deleted.`,
+    );
+  }
+}

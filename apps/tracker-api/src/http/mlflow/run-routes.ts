@@ -1,6 +1,6 @@
 import type { Run, RunStatus } from "@labtrack/schemas";
-import { doesNotExist, invalidParameter, MlflowError } from "./mlflow-error.ts";
-import { requireExperiment } from "./mlflow-ids.ts";
+import { doesNotExist, invalidParameter } from "./mlflow-error.ts";
+import { assertExperimentActive, requireExperiment } from "./mlflow-ids.ts";
 import type { MlflowCall } from "./mlflow-request.ts";
 import { validateTag } from "./mlflow-validation.ts";
 import {
@@ -22,12 +22,7 @@ import { changesFromTags, checkedRunName } from "./system-tags.ts";
 
 async function create(call: MlflowCall) {
   const project = await requireExperiment(call, optionalString(call.fields, "experiment_id") || "0", "write");
-  if (project.deletedAt) {
-    throw new MlflowError(
-      "INVALID_STATE",
-      `The experiment ${project.id} must be in the 'active' state. Current state is deleted.`,
-    );
-  }
+  assertExperimentActive(project);
   const tags = keyValueList(call.fields, "tags");
   for (const tag of tags) validateTag(tag.key, tag.value);
   const changes = changesFromTags(tags);
