@@ -13,6 +13,7 @@ import { ambientTransactions } from "./ambient-transaction.ts";
 import { acquireDataDirLock } from "./data-dir-lock.ts";
 import { PgListener } from "./pg-listener.ts";
 import { createPgliteCluster } from "./pglite-initdb.ts";
+import { reconnectBackoffSeconds } from "./reconnect-backoff.ts";
 import * as schema from "./schema.ts";
 
 export type Schema = typeof schema;
@@ -102,6 +103,7 @@ function createPostgresDatabase(url: string, max: number): Database {
     lockClient ??= postgres(url, {
       max: 1,
       onnotice: () => {},
+      backoff: reconnectBackoffSeconds,
       connection: { application_name: APPLICATION_NAME },
     });
     return lockClient;
@@ -110,6 +112,7 @@ function createPostgresDatabase(url: string, max: number): Database {
   const client = postgres(url, {
     max,
     onnotice: () => {},
+    backoff: reconnectBackoffSeconds,
     // JIT compilation costs tens of milliseconds per statement and never pays off for these queries.
     connection: { jit: "off", application_name: APPLICATION_NAME },
     // int8 as JS numbers: steps, sizes and counts stay far below 2^53.

@@ -1,4 +1,5 @@
 import postgres from "postgres";
+import { reconnectBackoffSeconds } from "./reconnect-backoff.ts";
 
 interface Channel {
   onMessage: (payload: string) => void;
@@ -34,6 +35,7 @@ export class PgListener {
       max_lifetime: null, // nor for being old
       fetch_types: false,
       onnotice: () => {},
+      backoff: reconnectBackoffSeconds,
       connection: { application_name: applicationName },
       // An option postgres.js reads (parseOptions in its src/index.js) but does not declare.
       ...({ onnotify: (channel: string, payload: string) => this.deliver(channel, payload) } as object),

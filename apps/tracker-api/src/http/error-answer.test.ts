@@ -66,6 +66,19 @@ describe("when the database cannot be reached", () => {
     expect(tokenCheck.status).toBe(503);
   });
 
+  it("answers every call of a lasting outage 503 at once, not after a reconnect delay grown to seconds", async () => {
+    // postgres.js's own reconnect delay grows 3x a failed try (shared by the pool), up to 20 s, and
+    // a request given a connection that failed before waited it out: past the pool's first ten
+    // connections, calls waited 1-20 s each (the 25 calls took 18 s); capped at 0.5 s, about 1 s.
+    server = await serverWithoutDatabase();
+    const started = performance.now();
+    for (let call = 0; call < 25; call++) {
+      const res = await callProcedure(server, ADMIN, "runs.list", { project: "down" }, "query");
+      expect(res.status).toBe(503);
+    }
+    expect(performance.now() - started).toBeLessThan(6_000);
+  }, 90_000);
+
   it("answers the plain HTTP routes 503 with Retry-After", async () => {
     server = await serverWithoutDatabase();
     const artifact = await fetch(
