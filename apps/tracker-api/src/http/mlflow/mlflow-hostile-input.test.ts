@@ -241,4 +241,28 @@ describe.each(DB_KINDS)("mlflow hostile input on %s", (kind) => {
     const experiment = await mlflow.call("GET", "experiments/get", { experiment_id: id });
     expect(listOf(experiment.body?.experiment?.tags)).toEqual([]);
   });
+
+  it("reads the bare NaN and Infinity of Python's json.dumps as MLflow's server does", async () => {
+    const created = await mlflow.call("POST", "runs/create", { experiment_id: "0", run_name: "bare" });
+    const id = textOf(created.body?.run?.info?.run_id);
+    const post = (text: string) =>
+      fetch(`${server.url}/api/2.0/mlflow/runs/log-batch`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${server.adminToken}`, "Content-Type": "application/json" },
+        body: text,
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown }));
+    const metric = (value: string, step: number) =>
+      `{"key": "m", "value": ${value}, "timestamp": ${T}, "step": ${step}}`;
+    const batch = `{"run_id": "${id}", "metrics": [${metric("NaN", 0)}, ${metric("Infinity", 1)}, ${metric("-Infinity", 2)}], "tags": [{"key": "note", "value": "NaN, Infinity"}]}`;
+    expect(await post(batch)).toEqual({ status: 200, body: {} });
+    const history = await mlflow.call("GET", "metrics/get-history", { run_id: id, metric_key: "m" });
+    expect(listOf(history.body?.metrics).map((m) => m?.value)).toEqual(["NaN", "Infinity", "-Infinity"]);
+    const run = (await mlflow.call("GET", "runs/get", { run_id: id })).body?.run;
+    expect(listOf(run?.data?.tags).find((t) => textOf(t?.key) === "note")?.value).toBe("NaN, Infinity");
+    // Other bare words are still not JSON.
+    expect(await post(`{"run_id": "${id}", "metrics": [${metric("NaNa", 3)}]}`)).toMatchObject({
+      status: 400,
+      body: { error_code: "BAD_REQUEST" },
+    });
+  });
 });

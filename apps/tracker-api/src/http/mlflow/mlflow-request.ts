@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { Services } from "../../services/index.ts";
 import type { Caller } from "../../trpc.ts";
 import { invalidParameter, MlflowError } from "./mlflow-error.ts";
+import { parsePythonJson } from "./python-json.ts";
 import { fieldsFromQuery, type RequestFields } from "./request-fields.ts";
 
 /** One MLflow API call, parsed: who calls, its fields and the size of its body. */
@@ -98,9 +99,9 @@ export async function requestFields(
   if (text === "") return { fields: checked(fieldsFromQuery(url.searchParams)), bodyBytes: 0 };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = parsePythonJson(text);
     // Older clients post their JSON encoded twice, as a string (MLflow's server accepts it too).
-    if (typeof parsed === "string") parsed = JSON.parse(parsed);
+    if (typeof parsed === "string") parsed = parsePythonJson(parsed);
   } catch {
     throw new MlflowError("BAD_REQUEST", "The request body is not valid JSON.");
   }
