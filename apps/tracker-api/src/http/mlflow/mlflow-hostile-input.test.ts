@@ -265,4 +265,16 @@ describe.each(DB_KINDS)("mlflow hostile input on %s", (kind) => {
       body: { error_code: "BAD_REQUEST" },
     });
   });
+
+  it("closes the connection after refusing a body over the limit unread, so no next request is lost", async () => {
+    const answer = await fetch(`${server.url}/api/2.0/mlflow/runs/set-tag`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${server.adminToken}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ run_id: runId, key: "huge", value: "y".repeat(20_000_000) }),
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get("connection")).toBe("close");
+    expect(await answer.json()).toMatchObject({ error_code: "INVALID_PARAMETER_VALUE" });
+    expect((await mlflow.call("GET", "runs/get", { run_id: runId })).status).toBe(200);
+  });
 });

@@ -111,6 +111,9 @@ export async function handleMlflowRequest(
     if (error instanceof AuthThrottledError && !res.headersSent) {
       res.setHeader("retry-after", String(error.retryAfterSeconds));
     }
+    // Answered before its body was read to the end (a body over the limit): the rest of it is still
+    // on the connection, so this connection is closed, and the client must not send on it again.
+    if (!req.complete && !res.headersSent) res.setHeader("connection", "close");
     sendMlflowError(
       res,
       error instanceof MlflowFilterError
