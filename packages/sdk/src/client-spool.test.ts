@@ -16,9 +16,15 @@ const here = path.dirname(fileURLToPath(import.meta.url));
  * as the API answers when its database is unreachable (503, Retry-After).
  */
 async function startOutageProxy(target: string) {
-  const state = { down: false, refused: 0 };
+  const state = { down: false, refused: 0, hang: false, held: [] as http.ServerResponse[] };
   const upstream = new URL(target);
   const proxy = http.createServer((req, res) => {
+    if (state.hang && req.url?.startsWith("/trpc/metrics.log")) {
+      // A server that takes the request and never answers (a frozen process).
+      req.resume();
+      state.held.push(res);
+      return;
+    }
     if (state.down && req.url?.startsWith("/trpc/metrics.log")) {
       state.refused += 1;
       req.resume();
@@ -55,7 +61,11 @@ async function startOutageProxy(target: string) {
   return {
     url: `http://127.0.0.1:${port}`,
     state,
-    close: () => new Promise<void>((resolve) => proxy.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of state.held.splice(0)) res.destroy();
+        proxy.close(() => resolve());
+      }),
   };
 }
 
@@ -108,6 +118,28 @@ describe("the Node sdk's spool against a real server answering 503", () => {
     const { steps, count } = await stored(run.id, "loss");
     expect(steps).toEqual(Array.from({ length: 20_000 }, (_, i) => i));
     expect(count).toBe(20_000);
+    await client.close();
+  });
+
+  it("counts a metrics.log call left unanswered as failed: the points go to disk, then to the server", async () => {
+    const client = createClient({
+      url: proxy.url,
+      token: server.adminToken,
+      spoolDir,
+      flushIntervalMs: 50,
+      sendTimeoutMs: 300,
+      spoolAfterMs: 0,
+    });
+    const run = await client.startRun({ project: "sdk-spool", name: "hung" });
+    proxy.state.hang = true;
+    for (let step = 0; step < 2_000; step++) run.log({ loss: step }, { step });
+    while (run.stats.onDisk === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(proxy.state.held.length).toBeGreaterThan(0);
+    proxy.state.hang = false;
+    for (const res of proxy.state.held.splice(0)) res.destroy();
+    await run.finish();
+    expect(run.stats).toMatchObject({ inMemory: 0, onDisk: 0, dropped: 0 });
+    expect((await stored(run.id, "loss")).steps).toEqual(Array.from({ length: 2_000 }, (_, i) => i));
     await client.close();
   });
 

@@ -55,6 +55,12 @@ export interface MetricDelivery {
   /** How long an outage may last before the points held in memory go to disk anyway (5 s). */
   spoolAfterMs?: number;
   /**
+   * How long a `metrics.log` call may go unanswered before it counts as failed and is sent again
+   * (30 s): a server that hangs (a frozen process, a dropped network path) is an outage too, and
+   * the points logged meanwhile go to disk instead of piling up in memory behind it.
+   */
+  sendTimeoutMs?: number;
+  /**
    * Points the server refused (a 4xx, or a 500 five times in a row): they are dropped, not
    * retried. Without a handler a process warning (`LabtrackDroppedPoints`) says so.
    */
@@ -78,7 +84,12 @@ export function createClient(opts: ClientOptions & MetricDelivery) {
     const spoolDir = path.join(opts.spoolDir ?? DEFAULT_SPOOL_DIR, run.id);
     const outbox = new MetricOutbox({
       send: async (points: MetricPointInput[], attempt: number | undefined) => {
-        noteStatus(await trpc.metrics.log.mutate({ runId: run.id, points, attempt }));
+        noteStatus(
+          await trpc.metrics.log.mutate(
+            { runId: run.id, points, attempt },
+            { signal: AbortSignal.timeout(opts.sendTimeoutMs ?? 30_000) },
+          ),
+        );
       },
       // The attempt this handle logs for: points spooled now and replayed later still say so.
       attempt: run.attempt,
