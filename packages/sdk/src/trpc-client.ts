@@ -11,6 +11,25 @@ export interface ClientOptions {
    * `websocket`: every operation over the one WebSocket (long-lived agents such as the runner).
    */
   transport?: "split" | "websocket";
+  /**
+   * With `websocket`: how often the client pings the server (10 s). A server that does not answer
+   * within 5 s (a frozen process, a dropped network path) is cut off, its pending calls fail and
+   * the client connects again, instead of waiting for TCP to give up.
+   */
+  keepAliveMs?: number;
+}
+
+/** How long a closing handshake may go unanswered before the socket is cut (ws waits 30 s). */
+const CLOSE_HANDSHAKE_MS = 2_000;
+
+/** A `ws` WebSocket that does not wait 30 s for a peer that never answers its close frame. */
+class PromptlyClosedWebSocket extends WebSocket {
+  override close(code?: number, reason?: string | Buffer): void {
+    super.close(code, reason);
+    setTimeout(() => {
+      if (this.readyState !== WebSocket.CLOSED) this.terminate();
+    }, CLOSE_HANDSHAKE_MS).unref();
+  }
 }
 
 export type LabtrackTRPCClient = TRPCClient<AppRouter>;
@@ -28,8 +47,15 @@ export function createTrpcClient(opts: ClientOptions): {
   const base = opts.url.replace(/\/+$/, "");
   const wsClient = createWSClient({
     url: `${base.replace(/^http/, "ws")}/trpc`,
-    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    WebSocket: PromptlyClosedWebSocket as unknown as typeof globalThis.WebSocket,
     connectionParams: { token: opts.token },
+    // A long-lived agent notices a server that stopped answering; the lazy socket of split clients
+    // closes by itself when idle, and its calls go over HTTP.
+    keepAlive: {
+      enabled: opts.transport === "websocket",
+      intervalMs: opts.keepAliveMs ?? 10_000,
+      pongTimeoutMs: Math.min(opts.keepAliveMs ?? 10_000, 5_000),
+    },
     lazy: { enabled: opts.transport !== "websocket", closeMs: 5_000 },
     // An agent reconnects quickly so its spool drains soon after the server is back.
     retryDelayMs: (attempt) => Math.min(200 * 2 ** attempt, opts.transport === "websocket" ? 1_000 : 5_000),
