@@ -25,6 +25,13 @@ describe.each(DB_KINDS)("mlflow hostile input on %s", (kind) => {
       (await mlflow.call("POST", "runs/search", { experiment_ids: ["0"], run_view_type: "ALL" })).body
         ?.runs as unknown[] | undefined
     )?.length;
+  /** A log-batch body sent as written (the Python client's json.dumps output, or one that is not JSON). */
+  const postBatchText = (text: string) =>
+    fetch(`${server.url}/api/2.0/mlflow/runs/log-batch`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${server.adminToken}`, "Content-Type": "application/json" },
+      body: text,
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown }));
   const expectInvalid = async (answer: Promise<{ status: number; body: unknown }>, message: RegExp) => {
     const { status, body } = await answer;
     expect({ status, body }).toMatchObject({
@@ -92,19 +99,13 @@ describe.each(DB_KINDS)("mlflow hostile input on %s", (kind) => {
 
   it("refuses deeply nested bodies naming where, instead of overflowing the stack", async () => {
     const before = await runState(runId);
-    const post = (text: string) =>
-      fetch(`${server.url}/api/2.0/mlflow/runs/log-batch`, {
-        method: "POST",
-        headers: { Authorization: `Bearer ${server.adminToken}`, "Content-Type": "application/json" },
-        body: text,
-      }).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown }));
     const depth = 100_000;
     await expectInvalid(
-      post(`{"run_id":"${runId}","metrics":${"[".repeat(depth)}${"]".repeat(depth)}}`),
+      postBatchText(`{"run_id":"${runId}","metrics":${"[".repeat(depth)}${"]".repeat(depth)}}`),
       /^metrics\[0\]\[0\].*: nested deeper than 32 levels$/,
     );
     await expectInvalid(
-      post(
+      postBatchText(
         `{"run_id":"${runId}","tags":[{"key":"a","value":${'{"v":'.repeat(depth)}1${"}".repeat(depth)}}]}`,
       ),
       /^tags\[0\]\.value\.v\.v.*: nested deeper than 32 levels$/,
@@ -245,22 +246,16 @@ describe.each(DB_KINDS)("mlflow hostile input on %s", (kind) => {
   it("reads the bare NaN and Infinity of Python's json.dumps as MLflow's server does", async () => {
     const created = await mlflow.call("POST", "runs/create", { experiment_id: "0", run_name: "bare" });
     const id = textOf(created.body?.run?.info?.run_id);
-    const post = (text: string) =>
-      fetch(`${server.url}/api/2.0/mlflow/runs/log-batch`, {
-        method: "POST",
-        headers: { Authorization: `Bearer ${server.adminToken}`, "Content-Type": "application/json" },
-        body: text,
-      }).then(async (r) => ({ status: r.status, body: (await r.json()) as unknown }));
     const metric = (value: string, step: number) =>
       `{"key": "m", "value": ${value}, "timestamp": ${T}, "step": ${step}}`;
     const batch = `{"run_id": "${id}", "metrics": [${metric("NaN", 0)}, ${metric("Infinity", 1)}, ${metric("-Infinity", 2)}], "tags": [{"key": "note", "value": "NaN, Infinity"}]}`;
-    expect(await post(batch)).toEqual({ status: 200, body: {} });
+    expect(await postBatchText(batch)).toEqual({ status: 200, body: {} });
     const history = await mlflow.call("GET", "metrics/get-history", { run_id: id, metric_key: "m" });
     expect(listOf(history.body?.metrics).map((m) => m?.value)).toEqual(["NaN", "Infinity", "-Infinity"]);
     const run = (await mlflow.call("GET", "runs/get", { run_id: id })).body?.run;
     expect(listOf(run?.data?.tags).find((t) => textOf(t?.key) === "note")?.value).toBe("NaN, Infinity");
     // Other bare words are still not JSON.
-    expect(await post(`{"run_id": "${id}", "metrics": [${metric("NaNa", 3)}]}`)).toMatchObject({
+    expect(await postBatchText(`{"run_id": "${id}", "metrics": [${metric("NaNa", 3)}]}`)).toMatchObject({
       status: 400,
       body: { error_code: "BAD_REQUEST" },
     });
